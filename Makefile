@@ -1,0 +1,79 @@
+# spoor — build with GNU make and pkg-config against Debian's packages.
+#
+#   make            release build: build/spoor, build/libspoor.a
+#   make test       unit + golden + corpus tests (tests/run.sh)
+#   make asan       the same tests under ASan+UBSan (build-asan/)
+#   make fuzz       libFuzzer targets (build-fuzz/, needs clang)
+#   make bench      benchmarks against the peers (bench/*.sh)
+#   make demo       build and run the bundled demo case
+#
+# WERROR=1 adds -Werror (CI does).  BUILD=dir changes the output folder.
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := zlib libzstd yaml-0.1 libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8)
+OPT     ?= -O2
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS_ALL = $(CSTD) $(OPT) -g $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(wildcard src/base/*.c src/evtx/*.c src/sigma/*.c src/hunt/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+.PHONY: all test asan fuzz bench demo clean
+all: $(BUILD)/spoor $(BUILD)/libspoor.a $(BUILD)/unit_tests
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libspoor.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/spoor: $(CLI_OBJ) $(BUILD)/libspoor.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libspoor.a $(LDLIBS_ALL)
+
+$(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libspoor.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libspoor.a $(LDLIBS_ALL)
+
+test: all
+	SPOOR=$(BUILD)/spoor UNIT=$(BUILD)/unit_tests bash tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+FUZZ_CFLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  build-fuzz/libspoor.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "clang $$f -> build-fuzz/$$n"; \
+	  clang $(CSTD) -O1 -g -Iinclude -Isrc $(PKG_CFLAGS) $(FUZZ_CFLAGS) $$f build-fuzz/libspoor.a $(PKG_LIBS) -lpthread -lm -o build-fuzz/$$n || exit 1; done
+
+bench: all
+	bash bench/bench_evtx.sh
+
+demo: all
+	bash scripts/demo.sh --no-deps
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(DEPS)

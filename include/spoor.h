@@ -1,0 +1,183 @@
+/*
+ * spoor.h — the public interface of libspoor, spoor's threat-hunting engine.
+ *
+ * One header, opaque types, every symbol prefixed `sp_`.
+ *
+ * Conventions
+ *  - Functions return an sp_status (SP_OK == 0, negative on error).  Where a
+ *    call can fail for a reason worth telling a person, it fills an sp_error
+ *    supplied by the caller: the file, the byte offset and a message.  The
+ *    library never prints.
+ *  - Ownership: an object returned through an `**out` argument belongs to the
+ *    caller and is released with the matching sp_*_free / sp_*_close.  Pointers
+ *    handed to a callback (records, strings) are borrowed: valid only for the
+ *    duration of the callback.
+ *  - Threads: an sp_evtx may be scanned by several worker threads at once
+ *    (sp_evtx_scan does this itself); a record is only ever touched by the
+ *    worker that parsed it.
+ */
+#ifndef SPOOR_H
+#define SPOOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SP_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum sp_status {
+    SP_OK = 0,
+    SP_ERR_IO = -1,       /* open/read failed (errno in sp_error.sys_errno) */
+    SP_ERR_FORMAT = -2,   /* not the expected format at all */
+    SP_ERR_NOMEM = -3,
+    SP_ERR_LIMIT = -4,    /* a bound in limits.h was hit */
+    SP_ERR_ARG = -5,      /* caller error */
+    SP_ERR_ABORT = -6     /* a callback asked to stop */
+} sp_status;
+
+typedef struct sp_error {
+    char file[512];       /* the input concerned, "" if none */
+    uint64_t offset;      /* byte offset in that input, UINT64_MAX if none */
+    int sys_errno;
+    char msg[512];
+} sp_error;
+
+const char *sp_status_str(sp_status s);
+
+/* ------------------------------------------------------------ byte buffer */
+
+/* A growable byte buffer (owned; sp_buf_free releases it). */
+typedef struct sp_buf sp_buf;
+sp_buf *sp_buf_new(void);
+void sp_buf_free(sp_buf *b);
+void sp_buf_reset(sp_buf *b);
+const char *sp_buf_data(const sp_buf *b);
+size_t sp_buf_len(const sp_buf *b);
+int sp_buf_append(sp_buf *b, const void *p, size_t n);
+
+/* ------------------------------------------------------------ diagnostics */
+
+/* Kinds of damage a reader can meet.  Each is reported once per place
+ * (file + offset) through the diagnostic callback and counted in the stats. */
+typedef enum sp_damage {
+    SP_DMG_FILE_HEADER_MAGIC = 0, /* not "ElfFile\0": chunks are still sought */
+    SP_DMG_FILE_HEADER_CRC,       /* header checksum mismatch */
+    SP_DMG_CHUNK_COUNT,           /* more (or fewer) chunks than the header says */
+    SP_DMG_CHUNK_MAGIC,           /* a 64 KiB block that is neither a chunk nor zeros */
+    SP_DMG_CHUNK_HEADER_CRC,
+    SP_DMG_CHUNK_DATA_CRC,
+    SP_DMG_CHUNK_TRUNCATED,       /* file ends inside a chunk */
+    SP_DMG_RECORD_HEADER,         /* bad record magic/size inside the used area */
+    SP_DMG_RECORD_BINXML,         /* record body could not be decoded */
+    SP_DMG__COUNT
+} sp_damage;
+
+const char *sp_damage_name(sp_damage d);
+
+typedef void (*sp_diag_fn)(void *user, const char *file, uint64_t offset,
+                           sp_damage kind, const char *msg);
+
+/* ------------------------------------------------------------------- EVTX */
+
+typedef struct sp_evtx sp_evtx;      /* an open EVTX file */
+typedef struct sp_record sp_record;  /* one decoded record (borrowed) */
+
+typedef struct sp_evtx_stats {
+    uint64_t file_size;
+    uint32_t header_chunks;      /* chunk count the file header claims */
+    uint32_t chunks_seen;        /* 64 KiB blocks after the header */
+    uint32_t chunks_ok;          /* valid chunk magic */
+    uint32_t chunks_zero;        /* zero-filled, skipped */
+    uint32_t chunks_bad;         /* neither: carved only with recover */
+    uint64_t records;            /* records decoded from allocated space */
+    uint64_t records_failed;     /* records found but not decodable */
+    uint64_t records_recovered;  /* carved records kept (recover mode) */
+    uint64_t records_dup_dropped;/* carved records whose id was allocated */
+    uint64_t damage[SP_DMG__COUNT];
+    uint64_t first_id, last_id;  /* record-id range seen (0,0 if none) */
+    uint64_t first_time, last_time; /* FILETIME range seen */
+    uint16_t major, minor;       /* format version from the header */
+    uint32_t header_flags;       /* 1 dirty, 2 full */
+} sp_evtx_stats;
+
+typedef struct sp_evtx_opts {
+    unsigned threads;   /* worker threads; 0 = number of online CPUs */
+    int recover;        /* carve records from slack and unallocated space */
+    sp_diag_fn diag;    /* damage reports (may be NULL) */
+    void *diag_user;
+} sp_evtx_opts;
+
+sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts,
+                       sp_evtx **out, sp_error *err);
+void sp_evtx_close(sp_evtx *f);
+const char *sp_evtx_path(const sp_evtx *f);
+/* Statistics so far (complete once sp_evtx_scan has returned). */
+void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out);
+
+/* Called on a worker thread for every record, in file order within a
+ * chunk.  `out` is the chunk's output buffer: whatever the callback appends
+ * is handed to the flush callback.  Return non-zero to stop the scan. */
+typedef int (*sp_record_fn)(void *user, unsigned worker, const sp_record *rec,
+                            sp_buf *out);
+/* Called on the calling thread once per chunk, strictly in file order, with
+ * that chunk's output.  Return non-zero to stop the scan. */
+typedef int (*sp_flush_fn)(void *user, const sp_buf *out);
+
+/* Decode every record, in parallel by chunk.  Returns SP_OK, SP_ERR_ABORT
+ * when a callback stopped it, or an I/O error. */
+sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
+                       void *user, sp_error *err);
+
+/* ----------------------------------------------------------------- record */
+
+uint64_t sp_record_id(const sp_record *r);
+uint64_t sp_record_filetime(const sp_record *r);  /* record header time */
+uint64_t sp_record_offset(const sp_record *r);    /* byte offset in the file */
+int sp_record_recovered(const sp_record *r);      /* carved, not allocated */
+
+/* Render the record.  JSON is the shape of the evtx crate's evtx_dump
+ * (`{"Event":{"#attributes":…,"System":…,"EventData":…}}`), one line; XML is
+ * the event's XML.  Appends to `out`. */
+sp_status sp_record_json(const sp_record *r, sp_buf *out);
+sp_status sp_record_xml(const sp_record *r, sp_buf *out);
+
+/* A field value as text.  Typed numbers also come as integers. */
+typedef struct sp_value {
+    const char *str;   /* UTF-8, not NUL-terminated; valid during the callback */
+    size_t len;
+    int is_int;        /* 1 when the source value is an integer type */
+    int64_t i;
+    int is_null;       /* present but empty / NULL */
+} sp_value;
+
+/* Look a field up by name without rendering the record: System fields by
+ * their element name ("EventID", "Channel", "Computer", "Provider_Name",
+ * "TimeCreated_SystemTime", "Security_UserID", "Execution_ProcessID", …)
+ * and EventData/UserData values by their Data Name (or element name).
+ * Returns the number of values found (0 = absent) and fills up to `max` of
+ * them (a field with an array value has several). */
+size_t sp_record_field(const sp_record *r, const char *name, size_t name_len,
+                       sp_value *vals, size_t max);
+
+/* Visit every named value of the record (System and data fields).  Stops
+ * when the callback returns non-zero. */
+typedef int (*sp_field_fn)(void *user, const char *name, size_t name_len,
+                           const sp_value *v);
+void sp_record_fields(const sp_record *r, sp_field_fn fn, void *user);
+
+/* Convenience accessors of the common System fields. */
+uint32_t sp_record_event_id(const sp_record *r);
+
+/* Format a FILETIME as ISO 8601 UTC with microseconds ("…T…Z"); returns the
+ * length written (buffer of at least 32 bytes). */
+size_t sp_filetime_iso(uint64_t ft, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SPOOR_H */

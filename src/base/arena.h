@@ -1,0 +1,30 @@
+/*
+ * arena.h — bump allocator for per-record and per-chunk scratch memory.
+ *
+ * Memory comes in blocks that never move, so pointers stay valid until
+ * sp_arena_reset() (which keeps the first block for reuse) or
+ * sp_arena_fini().  Used so that decoding a record costs no malloc/free
+ * pairs: the worker resets its record arena between records and its chunk
+ * arena between chunks.
+ */
+#ifndef SP_ARENA_H
+#define SP_ARENA_H
+
+#include <stddef.h>
+
+typedef struct sp_arena_block sp_arena_block;
+typedef struct sp_arena {
+    sp_arena_block *head;   /* current block (list, newest first) */
+    size_t block_size;      /* default size of new blocks */
+    size_t used_total;      /* bytes handed out since reset (for limits) */
+} sp_arena;
+
+void sp_arena_init(sp_arena *a, size_t block_size);
+void sp_arena_fini(sp_arena *a);
+/* Free all but one block; everything allocated becomes invalid. */
+void sp_arena_reset(sp_arena *a);
+/* Aligned to 16; NULL on allocation failure. */
+void *sp_arena_alloc(sp_arena *a, size_t n);
+void *sp_arena_zalloc(sp_arena *a, size_t n);
+
+#endif

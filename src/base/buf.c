@@ -1,0 +1,201 @@
+/*
+ * buf.c — sp_buf, JSON/XML escaping and UTF-16 decoding shared by all
+ * renderers.  See buf.h.
+ */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+void sp_buf_init(sp_buf *b) { memset(b, 0, sizeof *b); }
+void sp_buf_fini(sp_buf *b) { free(b->p); memset(b, 0, sizeof *b); }
+
+int sp_buf_grow(sp_buf *b, size_t need)
+{
+    if (b->failed) return -1;
+    size_t want = b->len + need;
+    if (want < b->len) { b->failed = 1; return -1; }
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < want) {
+        if (cap > SIZE_MAX / 2) { b->failed = 1; return -1; }
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) { b->failed = 1; return -1; }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+sp_buf *sp_buf_new(void) { return calloc(1, sizeof(sp_buf)); }
+void sp_buf_free(sp_buf *b) { if (b) { free(b->p); free(b); } }
+void sp_buf_reset(sp_buf *b) { b->len = 0; b->failed = 0; }
+const char *sp_buf_data(const sp_buf *b) { return b->p ? b->p : ""; }
+size_t sp_buf_len(const sp_buf *b) { return b->len; }
+int sp_buf_append(sp_buf *b, const void *p, size_t n)
+{
+    sp_buf_put(b, p, n);
+    return b->failed ? SP_ERR_NOMEM : SP_OK;
+}
+
+void sp_buf_printf(sp_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) { sp_buf_put(b, tmp, (size_t)n); return; }
+    if (b->len + (size_t)n + 1 > b->cap && sp_buf_grow(b, (size_t)n + 1)) return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void sp_buf_put_u64(sp_buf *b, uint64_t v)
+{
+    char tmp[24];
+    int i = 24;
+    do { tmp[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+    sp_buf_put(b, tmp + i, (size_t)(24 - i));
+}
+
+void sp_buf_put_i64(sp_buf *b, int64_t v)
+{
+    if (v < 0) { sp_buf_putc(b, '-'); sp_buf_put_u64(b, (uint64_t)0 - (uint64_t)v); }
+    else sp_buf_put_u64(b, (uint64_t)v);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && s[1] < 0xA0) return 0;          /* overlong */
+        if (c == 0xED && s[1] >= 0xA0) return 0;         /* surrogate */
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && s[1] < 0x90) return 0;
+        if (c == 0xF4 && s[1] >= 0x90) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+static const char hexd[] = "0123456789abcdef";
+
+void sp_json_escape(sp_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0, i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { i++; continue; }
+        if (c >= 0x80) {
+            size_t k = utf8_seq(u + i, n - i);
+            if (k) { i += k; continue; }
+        }
+        sp_buf_put(b, s + run, i - run);
+        switch (c) {
+        case '"': sp_buf_puts(b, "\\\""); break;
+        case '\\': sp_buf_puts(b, "\\\\"); break;
+        case '\n': sp_buf_puts(b, "\\n"); break;
+        case '\r': sp_buf_puts(b, "\\r"); break;
+        case '\t': sp_buf_puts(b, "\\t"); break;
+        case '\b': sp_buf_puts(b, "\\b"); break;
+        case '\f': sp_buf_puts(b, "\\f"); break;
+        default: {
+            /* control character, or a byte that is not valid UTF-8: the
+             * byte value as a code point escape, never the raw byte */
+            char e[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
+            sp_buf_put(b, e, 6);
+        }
+        }
+        i++;
+        run = i;
+    }
+    sp_buf_put(b, s + run, n - run);
+}
+
+void sp_xml_escape(sp_buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep;
+        size_t rl;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; rl = 5; break;
+        case '<': rep = "&lt;"; rl = 4; break;
+        case '>': rep = "&gt;"; rl = 4; break;
+        case '"': rep = "&quot;"; rl = 6; break;
+        case '\'': rep = "&apos;"; rl = 6; break;
+        default: continue;
+        }
+        sp_buf_put(b, s + run, i - run);
+        sp_buf_put(b, rep, rl);
+        run = i + 1;
+    }
+    sp_buf_put(b, s + run, n - run);
+}
+
+size_t sp_utf16_to_utf8(sp_buf *b, const uint8_t *p, size_t nchars, int stop_nul)
+{
+    if (b->len + nchars * 3 > b->cap && sp_buf_grow(b, nchars * 3)) return nchars;
+    char *o = b->p + b->len;
+    size_t i = 0;
+    for (; i < nchars; i++) {
+        unsigned c = sp_le16(p + 2 * i);
+        if (c < 0x80) {
+            if (c == 0 && stop_nul) break;
+            *o++ = (char)c;
+        } else if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < nchars &&
+                   sp_le16(p + 2 * i + 2) >= 0xDC00 && sp_le16(p + 2 * i + 2) <= 0xDFFF) {
+            unsigned lo = sp_le16(p + 2 * i + 2);
+            unsigned cp = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+            *o++ = (char)(0xF0 | (cp >> 18));
+            *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+            *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (cp & 0x3F));
+            i++;
+        } else {
+            if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD; /* lone surrogate */
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    b->len = (size_t)(o - b->p);
+    return i;
+}
+
+uint32_t sp_crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+    return (uint32_t)crc32(crc, p, (uInt)n);
+}
+
+const char *sp_status_str(sp_status s)
+{
+    switch (s) {
+    case SP_OK: return "ok";
+    case SP_ERR_IO: return "I/O error";
+    case SP_ERR_FORMAT: return "unrecognised format";
+    case SP_ERR_NOMEM: return "out of memory";
+    case SP_ERR_LIMIT: return "limit exceeded";
+    case SP_ERR_ARG: return "invalid argument";
+    case SP_ERR_ABORT: return "aborted";
+    }
+    return "unknown status";
+}

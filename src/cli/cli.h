@@ -1,0 +1,35 @@
+/*
+ * cli.h — what the spoor subcommands share: exit codes, terminal habits
+ * (colour only on a TTY without NO_COLOR, progress only when stderr is a
+ * TTY), and small argument helpers.  The CLI is a thin layer: all parsing
+ * and matching happens in libspoor.
+ */
+#ifndef SP_CLI_H
+#define SP_CLI_H
+
+#include <stdio.h>
+#include "spoor.h"
+
+/* exit codes (documented in README and --help) */
+enum {
+    EX_OK = 0,          /* success; for hunt: no detections */
+    EX_FOUND = 1,       /* hunt: detections */
+    EX_USAGE = 2,       /* bad command line */
+    EX_NOINPUT = 3,     /* nothing could be read */
+    EX_PARTIAL = 4      /* some inputs could not be read (others were) */
+};
+
+typedef struct cli_term {
+    int color_out, color_err;   /* use ANSI colour on stdout / stderr */
+    int progress;               /* stderr is a terminal */
+} cli_term;
+
+void cli_term_init(cli_term *t);
+/* parse an unsigned option value; returns 0 on success */
+int cli_parse_uint(const char *s, unsigned *out);
+/* print a diagnostic line "spoor: FILE: offset 0x..: msg" to stderr */
+void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg);
+
+int cmd_evtx(int argc, char **argv);
+
+#endif

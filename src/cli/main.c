@@ -1,0 +1,66 @@
+/* main.c — spoor: the command-line front end of libspoor. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: spoor <command> [options] ...\n"
+    "\n"
+    "Threat hunting and attribution over Windows event logs and other evidence.\n"
+    "\n"
+    "commands:\n"
+    "  evtx dump    decode EVTX files to JSON lines, JSON or XML\n"
+    "  evtx info    header facts, chunk and record counts, damage found\n"
+    "  version      print the version\n"
+    "\n"
+    "Run 'spoor <command> --help' for a command's options.\n"
+    "\n"
+    "exit codes: 0 success (hunt: no detections), 1 detections, 2 usage error,\n"
+    "            3 nothing could be read, 4 some inputs could not be read\n";
+
+void cli_term_init(cli_term *t)
+{
+    const char *nc = getenv("NO_COLOR");
+    int nocolor = nc && *nc;
+    t->color_out = !nocolor && isatty(1);
+    t->color_err = !nocolor && isatty(2);
+    t->progress = isatty(2);
+}
+
+int cli_parse_uint(const char *s, unsigned *out)
+{
+    if (!s || !*s) return -1;
+    char *e;
+    unsigned long v = strtoul(s, &e, 10);
+    if (*e || v > 1000000) return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg)
+{
+    (void)user;
+    if (off == UINT64_MAX)
+        fprintf(stderr, "spoor: %s: %s [%s]\n", file, msg, sp_damage_name(kind));
+    else
+        fprintf(stderr, "spoor: %s: offset 0x%llx: %s [%s]\n", file, (unsigned long long)off, msg,
+                sp_damage_name(kind));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EX_USAGE : EX_OK;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("spoor %s\n", SP_VERSION);
+        return EX_OK;
+    }
+    if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
+    fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
+    return EX_USAGE;
+}

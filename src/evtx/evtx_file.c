@@ -1,0 +1,571 @@
+/*
+ * evtx_file.c — EVTX files: header, chunk walk, damage accounting, record
+ * carving, and the parallel chunk pipeline.
+ *
+ * The file is read with pread() one 64 KiB chunk at a time into a worker's
+ * buffer, never mapped whole, so memory stays bounded whatever the file size
+ * (threads x (chunk + its output)).  Every block after the 4 KiB header is
+ * examined, whatever chunk count the header claims (dirty files keep
+ * writing past it).  Chunk i is decoded by whichever worker claims it; its
+ * output and its damage reports are handed to the caller strictly in file
+ * order, so results do not depend on the thread count.
+ *
+ * Damage is never fatal: a bad checksum is reported and the chunk used; a bad
+ * chunk signature is reported and (with recover) carved; a bad record is
+ * reported and the walk resumes after it when its size is sane.
+ */
+#include "evtx_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct sp_evtx {
+    char *path;
+    int fd;
+    uint64_t size;
+    uint32_t nchunks;          /* blocks after the header (last may be partial) */
+    sp_evtx_opts opts;
+    sp_evtx_stats st;
+    uint64_t *alloc_ids;       /* recover: sorted ids of allocated records */
+    size_t nalloc;
+};
+
+static const char *dmg_names[SP_DMG__COUNT] = {
+    "file_header_magic", "file_header_crc", "chunk_count", "chunk_magic",
+    "chunk_header_crc", "chunk_data_crc", "chunk_truncated", "record_header",
+    "record_binxml"};
+
+const char *sp_damage_name(sp_damage d)
+{
+    return (unsigned)d < SP_DMG__COUNT ? dmg_names[d] : "unknown";
+}
+
+static void set_err(sp_error *e, const char *file, uint64_t off, int en, const char *fmt, const char *arg)
+{
+    if (!e) return;
+    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+    e->offset = off;
+    e->sys_errno = en;
+    snprintf(e->msg, sizeof e->msg, fmt, arg);
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) if (p[i]) return 0;
+    return 1;
+}
+
+sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts, sp_evtx **out, sp_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, path, UINT64_MAX, errno, "cannot open: %s", strerror(errno));
+        return SP_ERR_IO;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        set_err(err, path, UINT64_MAX, errno, "%s", "not a regular file");
+        close(fd);
+        return SP_ERR_IO;
+    }
+    sp_evtx *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(path))) {
+        free(f);
+        close(fd);
+        set_err(err, path, UINT64_MAX, ENOMEM, "%s", "out of memory");
+        return SP_ERR_NOMEM;
+    }
+    f->fd = fd;
+    f->size = (uint64_t)sb.st_size;
+    if (opts) f->opts = *opts;
+    f->st.file_size = f->size;
+    uint8_t hdr[SP_EVTX_HEADER_SIZE];
+    memset(hdr, 0, sizeof hdr);
+    ssize_t n = pread(fd, hdr, sizeof hdr, 0);
+    if (n < 0) {
+        set_err(err, path, 0, errno, "cannot read: %s", strerror(errno));
+        sp_evtx_close(f);
+        return SP_ERR_IO;
+    }
+    int header_ok = n >= 128 && !memcmp(hdr, "ElfFile\0", 8);
+    if (!header_ok) {
+        /* a damaged header is tolerable when chunks follow it */
+        uint8_t cm[8] = {0};
+        if (f->size < SP_EVTX_HEADER_SIZE + 8 || pread(fd, cm, 8, SP_EVTX_HEADER_SIZE) != 8 ||
+            memcmp(cm, "ElfChnk\0", 8)) {
+            set_err(err, path, 0, 0, "%s", "not an EVTX file (no ElfFile header, no chunk at 4096)");
+            sp_evtx_close(f);
+            return SP_ERR_FORMAT;
+        }
+    } else {
+        f->st.header_chunks = sp_le16(hdr + 42);
+        f->st.minor = sp_le16(hdr + 36);
+        f->st.major = sp_le16(hdr + 38);
+        f->st.header_flags = sp_le32(hdr + 120);
+    }
+    uint64_t body = f->size > SP_EVTX_HEADER_SIZE ? f->size - SP_EVTX_HEADER_SIZE : 0;
+    uint64_t nc = (body + SP_EVTX_CHUNK_SIZE - 1) / SP_EVTX_CHUNK_SIZE;
+    if (nc > SP_MAX_CHUNKS) nc = SP_MAX_CHUNKS;
+    f->nchunks = (uint32_t)nc;
+    f->st.chunks_seen = f->nchunks;
+    /* header damage is reported at scan time, through the same channel */
+    f->st.damage[SP_DMG_FILE_HEADER_MAGIC] = header_ok ? 0 : 1;
+    if (header_ok && sp_crc32(0, hdr, 120) != sp_le32(hdr + 124))
+        f->st.damage[SP_DMG_FILE_HEADER_CRC] = 1;
+    *out = f;
+    return SP_OK;
+}
+
+void sp_evtx_close(sp_evtx *f)
+{
+    if (!f) return;
+    if (f->fd >= 0) close(f->fd);
+    free(f->alloc_ids);
+    free(f->path);
+    free(f);
+}
+
+const char *sp_evtx_path(const sp_evtx *f) { return f->path; }
+void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out) { *out = f->st; }
+
+/* ------------------------------------------------------------ the work */
+
+typedef struct worker {
+    sp_evtx *f;
+    uint8_t *chunk;            /* SP_EVTX_CHUNK_SIZE bytes */
+    sp_arena carena, rarena;
+    bx_chunk bc;
+    sp_record rec;
+    sp_record_fn on_record;
+    void *user;
+    unsigned id;
+    void *pipe;                /* the pipeline, for threaded scans */
+} worker;
+
+typedef struct slot {
+    uint32_t idx;
+    int done;
+    int stop;                  /* the record callback asked to stop */
+    int ioerr;
+    sp_buf out;
+    sp_buf diags;              /* (u64 offset, u32 kind, msg\0)* */
+    sp_evtx_stats d;           /* counts for this chunk */
+} slot;
+
+static void slot_reset(slot *s, uint32_t idx)
+{
+    s->idx = idx;
+    s->done = s->stop = s->ioerr = 0;
+    sp_buf_reset(&s->out);
+    sp_buf_reset(&s->diags);
+    memset(&s->d, 0, sizeof s->d);
+}
+
+static void diag(slot *s, uint64_t off, sp_damage kind, const char *msg)
+{
+    s->d.damage[kind]++;
+    uint8_t h[12];
+    memcpy(h, &off, 8);
+    uint32_t k = (uint32_t)kind;
+    memcpy(h + 8, &k, 4);
+    sp_buf_put(&s->diags, h, 12);
+    sp_buf_put(&s->diags, msg, strlen(msg) + 1);
+}
+
+static int worker_init(worker *w, sp_evtx *f, unsigned id, sp_record_fn fn, void *user)
+{
+    memset(w, 0, sizeof *w);
+    w->f = f;
+    w->id = id;
+    w->on_record = fn;
+    w->user = user;
+    w->chunk = malloc(SP_EVTX_CHUNK_SIZE);
+    if (!w->chunk) return -1;
+    sp_arena_init(&w->carena, 256 * 1024);
+    sp_arena_init(&w->rarena, 64 * 1024);
+    bx_chunk_init(&w->bc);
+    w->bc.carena = &w->carena;
+    w->bc.rarena = &w->rarena;
+    return 0;
+}
+
+static void worker_fini(worker *w)
+{
+    free(w->chunk);
+    sp_arena_fini(&w->carena);
+    sp_arena_fini(&w->rarena);
+    bx_chunk_fini(&w->bc);
+}
+
+static int id_allocated(const sp_evtx *f, uint64_t id)
+{
+    size_t lo = 0, hi = f->nalloc;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f->alloc_ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < f->nalloc && f->alloc_ids[lo] == id;
+}
+
+static void note_range(sp_evtx_stats *d, uint64_t id, uint64_t ft)
+{
+    if (!d->first_id || id < d->first_id) d->first_id = id;
+    if (id > d->last_id) d->last_id = id;
+    if (ft && (!d->first_time || ft < d->first_time)) d->first_time = ft;
+    if (ft > d->last_time) d->last_time = ft;
+}
+
+/* Decode one record at chunk offset `off` (header already validated). */
+static int emit_record(worker *w, slot *s, uint32_t off, uint32_t rsize, uint64_t file_off, int recovered)
+{
+    const uint8_t *c = w->chunk;
+    sp_arena_reset(&w->rarena);
+    sp_record *r = &w->rec;
+    memset(r, 0, sizeof *r);
+    r->id = sp_le64(c + off + 8);
+    r->filetime = sp_le64(c + off + 16);
+    r->offset = file_off + off;
+    r->recovered = recovered;
+    r->chunk = &w->bc;
+    if (bx_parse_record(&w->bc, off + 24, off + rsize - 4, &r->root)) {
+        char m[256];
+        snprintf(m, sizeof m, "record %llu: %s", (unsigned long long)r->id, w->bc.err);
+        diag(s, file_off + off, SP_DMG_RECORD_BINXML, m);
+        s->d.records_failed++;
+        return 0;
+    }
+    if (recovered) s->d.records_recovered++;
+    else s->d.records++;
+    note_range(&s->d, r->id, r->filetime);
+    if (w->on_record && w->on_record(w->user, w->id, r, &s->out)) s->stop = 1;
+    return s->stop;
+}
+
+/* a plausible record header at chunk offset off (within csize)? */
+static uint32_t record_at(const uint8_t *c, uint32_t off, uint32_t csize)
+{
+    if ((uint64_t)off + 28 > csize || sp_le32(c + off) != 0x00002a2a) return 0;
+    uint32_t rsize = sp_le32(c + off + 4);
+    if (rsize < 28 || (uint64_t)off + rsize > csize) return 0;
+    if (sp_le32(c + off + rsize - 4) != rsize) return 0;
+    return rsize;
+}
+
+/* Carve records in [from, to) of the chunk buffer, 4-byte steps.  Only
+ * records whose body starts like a BinXML fragment are considered, and only
+ * those whose id was not an allocated record are kept. */
+static int carve(worker *w, slot *s, uint32_t from, uint32_t to, uint64_t file_off)
+{
+    const uint8_t *c = w->chunk;
+    for (uint32_t off = (from + 3) & ~3u; (uint64_t)off + 28 <= to;) {
+        uint32_t rsize = record_at(c, off, to);
+        if (!rsize) { off += 4; continue; }
+        const uint8_t *b = c + off + 24;
+        int looks = (rsize >= 28 + 4 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0x01) ||
+                    (rsize >= 28 + 5 && b[0] == 0x0a);
+        if (!looks) { off += 4; continue; }
+        uint64_t id = sp_le64(c + off + 8);
+        if (id_allocated(w->f, id)) {
+            s->d.records_dup_dropped++;
+        } else if (emit_record(w, s, off, rsize, file_off, 1)) {
+            return 1;
+        }
+        off += rsize;
+    }
+    return 0;
+}
+
+static void process_chunk(worker *w, slot *s)
+{
+    sp_evtx *f = w->f;
+    uint64_t file_off = SP_EVTX_HEADER_SIZE + (uint64_t)s->idx * SP_EVTX_CHUNK_SIZE;
+    uint8_t *c = w->chunk;
+    ssize_t got = pread(f->fd, c, SP_EVTX_CHUNK_SIZE, (off_t)file_off);
+    if (got < 0) { s->ioerr = errno; return; }
+    uint32_t csize = (uint32_t)got;
+    char m[256];
+    if (all_zero(c, csize)) { s->d.chunks_zero++; return; }
+    if (csize < SP_EVTX_CHUNK_SIZE) {
+        snprintf(m, sizeof m, "file ends %u bytes into chunk %u", csize, s->idx);
+        diag(s, file_off, SP_DMG_CHUNK_TRUNCATED, m);
+    }
+    sp_arena_reset(&w->carena);
+    bx_chunk_begin(&w->bc, c, csize);
+    if (csize < 512 || memcmp(c, "ElfChnk\0", 8)) {
+        s->d.chunks_bad++;
+        snprintf(m, sizeof m, "chunk %u: bad signature%s", s->idx,
+                 f->opts.recover ? " (carving records)" : " (skipped; --recover carves it)");
+        diag(s, file_off, SP_DMG_CHUNK_MAGIC, m);
+        if (f->opts.recover) carve(w, s, 0, csize, file_off);
+        return;
+    }
+    s->d.chunks_ok++;
+    uint32_t free_off = sp_le32(c + 48);
+    uint32_t hcrc = sp_crc32(sp_crc32(0, c, 120), c + 128, 384);
+    if (hcrc != sp_le32(c + 124)) {
+        snprintf(m, sizeof m, "chunk %u: header checksum mismatch (stored %08x, computed %08x)",
+                 s->idx, sp_le32(c + 124), hcrc);
+        diag(s, file_off, SP_DMG_CHUNK_HEADER_CRC, m);
+    }
+    int free_ok = free_off >= 512 && free_off <= csize;
+    if (free_ok && sp_crc32(0, c + 512, free_off - 512) != sp_le32(c + 52)) {
+        snprintf(m, sizeof m, "chunk %u: record data checksum mismatch", s->idx);
+        diag(s, file_off, SP_DMG_CHUNK_DATA_CRC, m);
+    }
+    uint32_t limit = free_ok ? free_off : csize;
+    uint32_t off = 512, good_end = 512;
+    while ((uint64_t)off + 24 <= limit) {
+        if (sp_le32(c + off) != 0x00002a2a) {
+            if (!all_zero(c + off, limit - off)) {
+                snprintf(m, sizeof m, "chunk %u: no record signature at chunk offset 0x%x", s->idx, off);
+                diag(s, file_off + off, SP_DMG_RECORD_HEADER, m);
+            }
+            break;
+        }
+        uint32_t rsize = sp_le32(c + off + 4);
+        if (rsize < 28 || (uint64_t)off + rsize > csize) {
+            snprintf(m, sizeof m, "chunk %u: record at 0x%x has impossible size %u", s->idx, off, rsize);
+            diag(s, file_off + off, SP_DMG_RECORD_HEADER, m);
+            s->d.records_failed++;
+            break;
+        }
+        if (sp_le32(c + off + rsize - 4) != rsize) {
+            snprintf(m, sizeof m, "chunk %u: record at 0x%x: size copy %u differs from size %u",
+                     s->idx, off, sp_le32(c + off + rsize - 4), rsize);
+            diag(s, file_off + off, SP_DMG_RECORD_HEADER, m);
+        }
+        if (emit_record(w, s, off, rsize, file_off, 0)) return;
+        off += rsize;
+        good_end = off;
+    }
+    if (f->opts.recover && good_end < csize) carve(w, s, good_end, csize, file_off);
+}
+
+/* -------------------------------------------------------- the pipeline */
+
+typedef struct pipe {
+    sp_evtx *f;
+    slot *slots;
+    unsigned nslots;
+    uint32_t next_claim, written;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    worker *workers;
+} pipe_t;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pipe_t *p = w->pipe;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->next_claim < p->f->nchunks && p->next_claim >= p->written + p->nslots)
+            pthread_cond_wait(&p->cv_work, &p->mu);
+        if (p->stop || p->next_claim >= p->f->nchunks) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        uint32_t i = p->next_claim++;
+        slot *s = &p->slots[i % p->nslots];
+        slot_reset(s, i);
+        pthread_mutex_unlock(&p->mu);
+        process_chunk(w, s);
+        pthread_mutex_lock(&p->mu);
+        s->done = 1;
+        pthread_cond_broadcast(&p->cv_done);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+/* Fold one chunk's results into the file's, in file order. */
+static int flush_slot(sp_evtx *f, slot *s, sp_flush_fn on_flush, void *user)
+{
+    sp_evtx_stats *t = &f->st, *d = &s->d;
+    t->chunks_ok += d->chunks_ok;
+    t->chunks_zero += d->chunks_zero;
+    t->chunks_bad += d->chunks_bad;
+    t->records += d->records;
+    t->records_failed += d->records_failed;
+    t->records_recovered += d->records_recovered;
+    t->records_dup_dropped += d->records_dup_dropped;
+    for (int k = 0; k < SP_DMG__COUNT; k++) t->damage[k] += d->damage[k];
+    if (d->first_id) note_range(t, d->first_id, d->first_time);
+    if (d->last_id) note_range(t, d->last_id, d->last_time);
+    if (f->opts.diag) {
+        const char *p = s->diags.p, *e = p + s->diags.len;
+        while (p && p + 12 <= e) {
+            uint64_t off;
+            uint32_t k;
+            memcpy(&off, p, 8);
+            memcpy(&k, p + 8, 4);
+            const char *msg = p + 12;
+            f->opts.diag(f->opts.diag_user, f->path, off, (sp_damage)k, msg);
+            p = msg + strlen(msg) + 1;
+        }
+    }
+    if (s->out.failed) return -1;
+    if (on_flush && s->out.len && on_flush(user, &s->out)) return 1;
+    return s->stop;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* recover mode: the ids of every allocated record, so carved copies of
+ * them can be dropped. */
+static int collect_allocated(sp_evtx *f, uint8_t *c)
+{
+    size_t cap = 0;
+    for (uint32_t i = 0; i < f->nchunks; i++) {
+        ssize_t got = pread(f->fd, c, SP_EVTX_CHUNK_SIZE, (off_t)(SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE));
+        if (got < 512 || memcmp(c, "ElfChnk\0", 8)) continue;
+        uint32_t csize = (uint32_t)got, free_off = sp_le32(c + 48);
+        uint32_t limit = free_off >= 512 && free_off <= csize ? free_off : csize;
+        for (uint32_t off = 512; (uint64_t)off + 24 <= limit;) {
+            if (sp_le32(c + off) != 0x00002a2a) break;
+            uint32_t rsize = sp_le32(c + off + 4);
+            if (rsize < 28 || (uint64_t)off + rsize > csize) break;
+            if (f->nalloc == cap) {
+                cap = cap ? cap * 2 : 4096;
+                uint64_t *n = realloc(f->alloc_ids, cap * sizeof *n);
+                if (!n) return -1;
+                f->alloc_ids = n;
+            }
+            f->alloc_ids[f->nalloc++] = sp_le64(c + off + 8);
+            off += rsize;
+        }
+    }
+    if (f->nalloc) qsort(f->alloc_ids, f->nalloc, sizeof *f->alloc_ids, cmp_u64);
+    return 0;
+}
+
+static void header_diags(sp_evtx *f)
+{
+    if (!f->opts.diag) return;
+    if (f->st.damage[SP_DMG_FILE_HEADER_MAGIC])
+        f->opts.diag(f->opts.diag_user, f->path, 0, SP_DMG_FILE_HEADER_MAGIC, "file header signature is not ElfFile");
+    if (f->st.damage[SP_DMG_FILE_HEADER_CRC])
+        f->opts.diag(f->opts.diag_user, f->path, 124, SP_DMG_FILE_HEADER_CRC, "file header checksum mismatch");
+}
+
+static void trailer_diags(sp_evtx *f)
+{
+    if (f->st.header_chunks && f->st.chunks_ok + f->st.chunks_bad > f->st.header_chunks) {
+        f->st.damage[SP_DMG_CHUNK_COUNT]++;
+        if (f->opts.diag) {
+            char m[160];
+            snprintf(m, sizeof m, "header says %u chunks, file holds %u (read them all)",
+                     f->st.header_chunks, f->st.chunks_ok + f->st.chunks_bad);
+            f->opts.diag(f->opts.diag_user, f->path, 42, SP_DMG_CHUNK_COUNT, m);
+        }
+    }
+}
+
+sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush, void *user, sp_error *err)
+{
+    unsigned nt = f->opts.threads;
+    if (nt == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = n > 0 ? (unsigned)n : 1;
+    }
+    if (nt > SP_MAX_THREADS) nt = SP_MAX_THREADS;
+    if (nt > f->nchunks) nt = f->nchunks ? f->nchunks : 1;
+    header_diags(f);
+    sp_status rc = SP_OK;
+    if (f->opts.recover && !f->alloc_ids) {
+        uint8_t *c = malloc(SP_EVTX_CHUNK_SIZE);
+        if (!c || collect_allocated(f, c)) { free(c); set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory"); return SP_ERR_NOMEM; }
+        free(c);
+    }
+    if (nt == 1) {
+        worker w;
+        slot s;
+        memset(&s, 0, sizeof s);
+        if (worker_init(&w, f, 0, on_record, user)) { worker_fini(&w); set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory"); return SP_ERR_NOMEM; }
+        for (uint32_t i = 0; i < f->nchunks; i++) {
+            slot_reset(&s, i);
+            process_chunk(&w, &s);
+            if (s.ioerr) {
+                set_err(err, f->path, SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE, s.ioerr, "read failed: %s", strerror(s.ioerr));
+                rc = SP_ERR_IO;
+                break;
+            }
+            int fr = flush_slot(f, &s, on_flush, user);
+            if (fr) { rc = fr < 0 ? SP_ERR_NOMEM : SP_ERR_ABORT; break; }
+        }
+        sp_buf_fini(&s.out);
+        sp_buf_fini(&s.diags);
+        worker_fini(&w);
+        if (rc == SP_OK) trailer_diags(f);
+        return rc;
+    }
+    pipe_t p;
+    memset(&p, 0, sizeof p);
+    p.f = f;
+    p.nslots = nt * 2;
+    p.slots = calloc(p.nslots, sizeof *p.slots);
+    p.workers = calloc(nt, sizeof *p.workers);
+    pthread_t *th = calloc(nt, sizeof *th);
+    unsigned started = 0;
+    if (!p.slots || !p.workers || !th) { rc = SP_ERR_NOMEM; goto out; }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv_work, NULL);
+    pthread_cond_init(&p.cv_done, NULL);
+    for (unsigned k = 0; k < nt; k++) {
+        if (worker_init(&p.workers[k], f, k, on_record, user)) { rc = SP_ERR_NOMEM; break; }
+        p.workers[k].pipe = &p;
+        if (pthread_create(&th[k], NULL, worker_main, &p.workers[k])) { worker_fini(&p.workers[k]); rc = SP_ERR_NOMEM; break; }
+        started++;
+    }
+    for (uint32_t i = 0; rc == SP_OK && started && i < f->nchunks; i++) {
+        slot *s = &p.slots[i % p.nslots];
+        pthread_mutex_lock(&p.mu);
+        while (!(s->done && s->idx == i)) pthread_cond_wait(&p.cv_done, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        if (s->ioerr) {
+            set_err(err, f->path, SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE, s->ioerr, "read failed: %s", strerror(s->ioerr));
+            rc = SP_ERR_IO;
+        } else {
+            int fr = flush_slot(f, s, on_flush, user);
+            if (fr) rc = fr < 0 ? SP_ERR_NOMEM : SP_ERR_ABORT;
+        }
+        pthread_mutex_lock(&p.mu);
+        s->done = 0;
+        p.written = i + 1;
+        if (rc != SP_OK) p.stop = 1;
+        pthread_cond_broadcast(&p.cv_work);
+        pthread_mutex_unlock(&p.mu);
+    }
+    pthread_mutex_lock(&p.mu);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.cv_work);
+    pthread_mutex_unlock(&p.mu);
+    for (unsigned k = 0; k < started; k++) {
+        pthread_join(th[k], NULL);
+        worker_fini(&p.workers[k]);
+    }
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv_work);
+    pthread_cond_destroy(&p.cv_done);
+    for (unsigned k = 0; k < p.nslots; k++) { sp_buf_fini(&p.slots[k].out); sp_buf_fini(&p.slots[k].diags); }
+    if (rc == SP_OK) trailer_diags(f);
+out:
+    if (rc == SP_ERR_NOMEM) set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory");
+    free(p.slots);
+    free(p.workers);
+    free(th);
+    return rc;
+}

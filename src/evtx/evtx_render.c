@@ -1,0 +1,809 @@
+/*
+ * evtx_render.c — decoded record trees to evtx_dump-shaped JSON and to XML,
+ * and the named-field index the matcher reads.
+ *
+ * JSON rules (the evtx crate's evtx_dump, as consumed by Hayabusa, Chainsaw
+ * and Zircolite):
+ *  - attributes under "#attributes" (empty ones dropped); text under "#text"
+ *    when an element also has attributes or child elements;
+ *  - an element with nothing in it is null; one with only text is a scalar,
+ *    a number/bool only when it is a single typed integer/bool value;
+ *  - repeated sibling names become Name, Name_1, Name_2 … in document order;
+ *  - inside EventData/UserData, Data elements with a Name attribute become
+ *    "<Name>": value (empty -> ""); unnamed Data elements are gathered into
+ *    "Data": {"#text": value-or-array};
+ *  - array substitutions become JSON arrays; entity and character
+ *    references are resolved to the characters they stand for.
+ *
+ * Template instances and BinXml substitution values are expanded
+ * transparently: gather() flattens a content list into (node, context)
+ * items, so the renderers never see the indirection.
+ */
+#include "evtx_int.h"
+
+#include <string.h>
+
+typedef struct bx_ctx { const bx_val *v; uint32_t n; } bx_ctx;
+typedef struct item { const bx_node *n; bx_ctx ctx; } item;
+typedef struct items { item *a; uint32_t n, cap; } items;
+
+static void items_push(sp_arena *ar, items *it, const bx_node *n, bx_ctx ctx)
+{
+    if (it->n == it->cap) {
+        uint32_t nc = it->cap ? it->cap * 2 : 16;
+        item *na = sp_arena_alloc(ar, nc * sizeof *na);
+        if (!na) return;
+        if (it->n) memcpy(na, it->a, it->n * sizeof *na);
+        it->a = na;
+        it->cap = nc;
+    }
+    it->a[it->n].n = n;
+    it->a[it->n].ctx = ctx;
+    it->n++;
+}
+
+static const bx_val *subst_val(const bx_node *n, bx_ctx ctx)
+{
+    return n->subst_id < ctx.n ? &ctx.v[n->subst_id] : NULL;
+}
+
+static void gather(sp_arena *ar, items *it, const bx_node *list, bx_ctx ctx, int depth)
+{
+    if (depth > SP_MAX_BINXML_DEPTH) return;
+    for (const bx_node *n = list; n; n = n->next) {
+        if (n->kind == BN_TINST) {
+            gather(ar, it, n->child, (bx_ctx){n->vals, n->nvals}, depth + 1);
+        } else if (n->kind == BN_SUBST) {
+            const bx_val *v = subst_val(n, ctx);
+            if (v && v->type == VT_BINXML) {
+                if (v->doc) gather(ar, it, v->doc, (bx_ctx){NULL, 0}, depth + 1);
+            } else {
+                items_push(ar, it, n, ctx);
+            }
+        } else if (n->kind != BN_PI) {
+            items_push(ar, it, n, ctx);
+        }
+    }
+}
+
+/* value behind a VALUE or SUBST item: type, bytes (type 0 when missing) */
+static void item_value(const item *x, uint8_t *type, const uint8_t **p, uint32_t *size)
+{
+    if (x->n->kind == BN_VALUE) { *type = x->n->vtype; *p = x->n->data; *size = x->n->size; return; }
+    const bx_val *v = subst_val(x->n, x->ctx);
+    if (!v) { *type = VT_NULL; *p = NULL; *size = 0; return; }
+    *type = v->type; *p = v->p; *size = v->size;
+}
+
+static int item_empty(const item *x)
+{
+    switch (x->n->kind) {
+    case BN_VALUE: case BN_SUBST: {
+        uint8_t t; const uint8_t *p; uint32_t s;
+        item_value(x, &t, &p, &s);
+        return t == VT_NULL || s == 0;
+    }
+    case BN_CDATA: return x->n->size == 0;
+    case BN_CHARREF: case BN_ENTREF: return 0;
+    default: return 1;
+    }
+}
+
+static int is_text_item(const item *x) { return x->n->kind != BN_ELEM && x->n->kind != BN_ATTR; }
+
+static const char *entity_text(const bx_node *n, size_t *len)
+{
+    static const struct { const char *name, *txt; } ents[] = {
+        {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}};
+    for (size_t i = 0; i < sizeof ents / sizeof *ents; i++)
+        if (n->name_len == strlen(ents[i].name) && !memcmp(n->name, ents[i].name, n->name_len)) {
+            *len = 1;
+            return ents[i].txt;
+        }
+    *len = 0;
+    return NULL;
+}
+
+/* Split an array value into its elements, calling fn for each. */
+typedef void (*elem_fn)(void *u, uint8_t type, const uint8_t *p, uint32_t size, uint32_t idx);
+static uint32_t array_each(uint8_t type, const uint8_t *p, uint32_t size, elem_fn fn, void *u)
+{
+    uint8_t et = type & 0x7f;
+    uint32_t k = 0;
+    if (et == VT_STRING) {
+        uint32_t i = 0, start = 0, units = size / 2;
+        for (; i < units; i++)
+            if (sp_le16(p + 2 * i) == 0) {
+                fn(u, et, p + 2 * start, 2 * (i - start), k++);
+                start = i + 1;
+            }
+        if (start < units) fn(u, et, p + 2 * start, 2 * (units - start), k++);
+    } else if (et == VT_ANSI) {
+        uint32_t start = 0;
+        for (uint32_t i = 0; i < size; i++)
+            if (p[i] == 0) { fn(u, et, p + start, i - start, k++); start = i + 1; }
+        if (start < size) fn(u, et, p + start, size - start, k++);
+    } else if (et == VT_SID) {
+        uint32_t off = 0;
+        while (off + 8 <= size && k < 65536) {
+            uint32_t l = 8 + 4u * p[off + 1];
+            if (off + l > size) break;
+            fn(u, et, p + off, l, k++);
+            off += l;
+        }
+    } else if (et == VT_SIZET) {
+        for (uint32_t off = 0; off + 8 <= size; off += 8) fn(u, VT_HEX64, p + off, 8, k++);
+    } else {
+        uint32_t es = bx_type_fixed_size(et);
+        if (!es) { fn(u, VT_BINARY, p, size, k++); return k; }
+        for (uint32_t off = 0; off + es <= size; off += es) fn(u, et, p + off, es, k++);
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+typedef struct jctx { sp_buf *b; sp_arena *ar; int depth; } jctx;
+
+static void json_arr_elem(void *u, uint8_t t, const uint8_t *p, uint32_t s, uint32_t idx)
+{
+    sp_buf *b = u;
+    if (idx) sp_buf_putc(b, ',');
+    bx_value_put(b, t, p, s, VF_JSON);
+}
+
+/* the text items of a content list as one JSON value */
+static void json_scalar(jctx *j, const items *it)
+{
+    const item *only = NULL;
+    uint32_t nonempty = 0;
+    for (uint32_t i = 0; i < it->n; i++)
+        if (is_text_item(&it->a[i]) && !item_empty(&it->a[i])) { only = &it->a[i]; nonempty++; }
+    if (nonempty == 1 && (only->n->kind == BN_VALUE || only->n->kind == BN_SUBST)) {
+        uint8_t t; const uint8_t *p; uint32_t s;
+        item_value(only, &t, &p, &s);
+        if (t & VT_ARRAY) {
+            sp_buf_putc(j->b, '[');
+            array_each(t, p, s, json_arr_elem, j->b);
+            sp_buf_putc(j->b, ']');
+        } else {
+            bx_value_put(j->b, t, p, s, VF_JSON);
+        }
+        return;
+    }
+    sp_buf_putc(j->b, '"');
+    for (uint32_t i = 0; i < it->n; i++) {
+        const item *x = &it->a[i];
+        if (!is_text_item(x)) continue;
+        switch (x->n->kind) {
+        case BN_VALUE: case BN_SUBST: {
+            uint8_t t; const uint8_t *p; uint32_t s;
+            item_value(x, &t, &p, &s);
+            if (t != VT_NULL) bx_value_put(j->b, (t & VT_ARRAY) ? VT_BINARY : t, p, s, VF_JSONS);
+            break;
+        }
+        case BN_CDATA: {
+            sp_buf tmp;
+            sp_buf_init(&tmp);
+            sp_utf16_to_utf8(&tmp, x->n->data, x->n->size, 0);
+            sp_json_escape(j->b, tmp.p ? tmp.p : "", tmp.len);
+            sp_buf_fini(&tmp);
+            break;
+        }
+        case BN_CHARREF: {
+            uint8_t u16[2] = {(uint8_t)(x->n->charref & 0xff), (uint8_t)(x->n->charref >> 8)};
+            sp_buf tmp;
+            sp_buf_init(&tmp);
+            sp_utf16_to_utf8(&tmp, u16, 1, 0);
+            sp_json_escape(j->b, tmp.p ? tmp.p : "", tmp.len);
+            sp_buf_fini(&tmp);
+            break;
+        }
+        case BN_ENTREF: {
+            size_t l;
+            const char *e = entity_text(x->n, &l);
+            if (e) sp_json_escape(j->b, e, l);
+            else { sp_buf_putc(j->b, '&'); sp_json_escape(j->b, x->n->name, x->n->name_len); sp_buf_putc(j->b, ';'); }
+            break;
+        }
+        default: break;
+        }
+    }
+    sp_buf_putc(j->b, '"');
+}
+
+static int attr_nonempty(jctx *j, const bx_node *a, bx_ctx ctx, items *out)
+{
+    memset(out, 0, sizeof *out);
+    gather(j->ar, out, a->child, ctx, 0);
+    for (uint32_t i = 0; i < out->n; i++)
+        if (!item_empty(&out->a[i])) return 1;
+    return 0;
+}
+
+static void json_key(jctx *j, const char *name, size_t len, uint32_t dup)
+{
+    sp_buf_putc(j->b, '"');
+    sp_json_escape(j->b, name, len);
+    if (dup) { sp_buf_putc(j->b, '_'); sp_buf_put_u64(j->b, dup); }
+    sp_buf_puts(j->b, "\":");
+}
+
+static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx);
+
+/* the name a Data element is keyed by (its Name attribute), as text */
+static int data_name(jctx *j, const bx_node *el, bx_ctx ctx, sp_buf *name)
+{
+    for (const bx_node *a = el->attrs; a; a = a->next) {
+        if (a->name_len != 4 || memcmp(a->name, "Name", 4)) continue;
+        items v;
+        memset(&v, 0, sizeof v);
+        gather(j->ar, &v, a->child, ctx, 0);
+        for (uint32_t i = 0; i < v.n; i++) {
+            uint8_t t; const uint8_t *p; uint32_t s;
+            if (v.a[i].n->kind != BN_VALUE && v.a[i].n->kind != BN_SUBST) continue;
+            item_value(&v.a[i], &t, &p, &s);
+            bx_value_put(name, t, p, s, VF_TEXT);
+        }
+        return name->len > 0;
+    }
+    return 0;
+}
+
+/* count of earlier siblings (element items before index i) with the same key */
+static uint32_t dup_index(const items *it, uint32_t i, const char *key, size_t klen,
+                          const uint32_t *keyoff, const sp_buf *keys)
+{
+    uint32_t d = 0;
+    for (uint32_t k = 0; k < i; k++) {
+        if (keyoff[2 * k + 1] == UINT32_MAX) continue;
+        if (keyoff[2 * k + 1] == klen && !memcmp(keys->p + keyoff[2 * k], key, klen)) d++;
+    }
+    return d;
+}
+
+static void json_children(jctx *j, const bx_node *el, const items *it, int first)
+{
+    int container = el && ((el->name_len == 9 && !memcmp(el->name, "EventData", 9)) ||
+                           (el->name_len == 8 && !memcmp(el->name, "UserData", 8)));
+    /* keys of element children, for the _N suffixes */
+    uint32_t *keyoff = sp_arena_alloc(j->ar, (it->n ? it->n : 1) * 2 * sizeof *keyoff);
+    if (!keyoff) return;
+    sp_buf keys;
+    sp_buf_init(&keys);
+    int named_mode = 0;
+    if (container)
+        for (uint32_t i = 0; i < it->n && !named_mode; i++) {
+            const bx_node *c = it->a[i].n;
+            if (c->kind == BN_ELEM && c->name_len == 4 && !memcmp(c->name, "Data", 4)) {
+                sp_buf nm;
+                sp_buf_init(&nm);
+                named_mode = data_name(j, c, it->a[i].ctx, &nm);
+                sp_buf_fini(&nm);
+            }
+        }
+    int data_done = 0;
+    for (uint32_t i = 0; i < it->n; i++) {
+        const item *x = &it->a[i];
+        keyoff[2 * i + 1] = UINT32_MAX;
+        if (x->n->kind != BN_ELEM) continue;
+        const bx_node *c = x->n;
+        int is_data = container && c->name_len == 4 && !memcmp(c->name, "Data", 4);
+        size_t at = keys.len;
+        if (is_data && named_mode) {
+            if (!data_name(j, c, x->ctx, &keys)) continue; /* unnamed Data dropped */
+        } else if (is_data) {
+            /* positional: all Data gathered into "Data": {"#text": …} once */
+            if (data_done) continue;
+            data_done = 1;
+            if (!first) sp_buf_putc(j->b, ',');
+            first = 0;
+            sp_buf_puts(j->b, "\"Data\":{\"#text\":");
+            uint32_t cnt = 0;
+            for (uint32_t k = i; k < it->n; k++)
+                if (it->a[k].n->kind == BN_ELEM && it->a[k].n->name_len == 4 && !memcmp(it->a[k].n->name, "Data", 4)) cnt++;
+            if (cnt > 1) sp_buf_putc(j->b, '[');
+            uint32_t w = 0;
+            for (uint32_t k = i; k < it->n; k++) {
+                const bx_node *d = it->a[k].n;
+                if (d->kind != BN_ELEM || d->name_len != 4 || memcmp(d->name, "Data", 4)) continue;
+                if (w++) sp_buf_putc(j->b, ',');
+                items dc;
+                memset(&dc, 0, sizeof dc);
+                gather(j->ar, &dc, d->child, it->a[k].ctx, 0);
+                int any = 0;
+                for (uint32_t q = 0; q < dc.n; q++) if (is_text_item(&dc.a[q]) && !item_empty(&dc.a[q])) any = 1;
+                if (any) json_scalar(j, &dc);
+                else sp_buf_puts(j->b, "\"\"");
+            }
+            if (cnt > 1) sp_buf_putc(j->b, ']');
+            sp_buf_putc(j->b, '}');
+            continue;
+        } else {
+            sp_buf_put(&keys, c->name, c->name_len);
+        }
+        keyoff[2 * i] = (uint32_t)at;
+        keyoff[2 * i + 1] = (uint32_t)(keys.len - at);
+        uint32_t dup = dup_index(it, i, keys.p + at, keys.len - at, keyoff, &keys);
+        if (!first) sp_buf_putc(j->b, ',');
+        first = 0;
+        json_key(j, keys.p + at, keys.len - at, dup);
+        if (is_data) {
+            /* named Data: its content; "" when empty */
+            items dc;
+            memset(&dc, 0, sizeof dc);
+            gather(j->ar, &dc, c->child, x->ctx, 0);
+            int any = 0, elems = 0;
+            for (uint32_t q = 0; q < dc.n; q++) {
+                if (dc.a[q].n->kind == BN_ELEM) elems = 1;
+                else if (!item_empty(&dc.a[q])) any = 1;
+            }
+            if (elems) { sp_buf_putc(j->b, '{'); json_children(j, c, &dc, 1); sp_buf_putc(j->b, '}'); }
+            else if (any) json_scalar(j, &dc);
+            else sp_buf_puts(j->b, "\"\"");
+        } else {
+            json_element_value(j, c, x->ctx);
+        }
+    }
+    sp_buf_fini(&keys);
+}
+
+static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx)
+{
+    if (++j->depth > SP_MAX_BINXML_DEPTH) { sp_buf_puts(j->b, "null"); j->depth--; return; }
+    items it;
+    memset(&it, 0, sizeof it);
+    gather(j->ar, &it, el->child, ctx, 0);
+    int has_elem = 0, has_text = 0, has_attr = 0;
+    for (uint32_t i = 0; i < it.n; i++) {
+        if (it.a[i].n->kind == BN_ELEM) has_elem = 1;
+        else if (!item_empty(&it.a[i])) has_text = 1;
+    }
+    items av;
+    for (const bx_node *a = el->attrs; a && !has_attr; a = a->next)
+        has_attr = attr_nonempty(j, a, ctx, &av);
+    if (!has_elem && !has_attr) {
+        if (has_text) json_scalar(j, &it);
+        else sp_buf_puts(j->b, "null");
+        j->depth--;
+        return;
+    }
+    sp_buf_putc(j->b, '{');
+    int first = 1;
+    if (has_attr) {
+        sp_buf_puts(j->b, "\"#attributes\":{");
+        int af = 1;
+        for (const bx_node *a = el->attrs; a; a = a->next) {
+            if (!attr_nonempty(j, a, ctx, &av)) continue;
+            if (!af) sp_buf_putc(j->b, ',');
+            af = 0;
+            json_key(j, a->name, a->name_len, 0);
+            json_scalar(j, &av);
+        }
+        sp_buf_putc(j->b, '}');
+        first = 0;
+    }
+    if (has_text) {
+        if (!first) sp_buf_putc(j->b, ',');
+        sp_buf_puts(j->b, "\"#text\":");
+        json_scalar(j, &it);
+        first = 0;
+    }
+    json_children(j, el, &it, first);
+    sp_buf_putc(j->b, '}');
+    j->depth--;
+}
+
+sp_status sp_record_json(const sp_record *r, sp_buf *out)
+{
+    jctx j = {out, r->chunk->rarena, 0};
+    items top;
+    memset(&top, 0, sizeof top);
+    gather(j.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
+    sp_buf_putc(out, '{');
+    json_children(&j, NULL, &top, 1);
+    sp_buf_putc(out, '}');
+    return sp_buf_failed(out) ? SP_ERR_NOMEM : SP_OK;
+}
+
+/* ------------------------------------------------------------------- XML */
+
+static void xml_arr_elem(void *u, uint8_t t, const uint8_t *p, uint32_t s, uint32_t idx)
+{
+    sp_buf *b = u;
+    if (idx) sp_buf_putc(b, ',');
+    bx_value_put(b, t, p, s, VF_XML);
+}
+
+static void xml_text_item(sp_buf *b, const item *x)
+{
+    switch (x->n->kind) {
+    case BN_VALUE: case BN_SUBST: {
+        uint8_t t; const uint8_t *p; uint32_t s;
+        item_value(x, &t, &p, &s);
+        if (t & VT_ARRAY) array_each(t, p, s, xml_arr_elem, b);
+        else if (t != VT_NULL) bx_value_put(b, t, p, s, VF_XML);
+        break;
+    }
+    case BN_CDATA:
+        sp_buf_puts(b, "<![CDATA[");
+        sp_utf16_to_utf8(b, x->n->data, x->n->size, 0);
+        sp_buf_puts(b, "]]>");
+        break;
+    case BN_CHARREF:
+        sp_buf_puts(b, "&#");
+        sp_buf_put_u64(b, x->n->charref);
+        sp_buf_putc(b, ';');
+        break;
+    case BN_ENTREF:
+        sp_buf_putc(b, '&');
+        sp_buf_put(b, x->n->name, x->n->name_len);
+        sp_buf_putc(b, ';');
+        break;
+    default: break;
+    }
+}
+
+static void xml_indent(sp_buf *b, int d) { for (int i = 0; i < d; i++) sp_buf_puts(b, "  "); }
+
+static void xml_list(sp_buf *b, sp_arena *ar, const items *it, int depth);
+
+static void xml_element(sp_buf *b, sp_arena *ar, const bx_node *el, bx_ctx ctx, int depth)
+{
+    xml_indent(b, depth);
+    sp_buf_putc(b, '<');
+    sp_buf_put(b, el->name, el->name_len);
+    for (const bx_node *a = el->attrs; a; a = a->next) {
+        items av;
+        memset(&av, 0, sizeof av);
+        gather(ar, &av, a->child, ctx, 0);
+        int any = 0;
+        for (uint32_t i = 0; i < av.n; i++) if (!item_empty(&av.a[i])) any = 1;
+        if (!any) continue;
+        sp_buf_putc(b, ' ');
+        sp_buf_put(b, a->name, a->name_len);
+        sp_buf_puts(b, "=\"");
+        for (uint32_t i = 0; i < av.n; i++) xml_text_item(b, &av.a[i]);
+        sp_buf_putc(b, '"');
+    }
+    items it;
+    memset(&it, 0, sizeof it);
+    gather(ar, &it, el->child, ctx, 0);
+    int has_elem = 0, has_text = 0;
+    for (uint32_t i = 0; i < it.n; i++) {
+        if (it.a[i].n->kind == BN_ELEM) has_elem = 1;
+        else if (!item_empty(&it.a[i])) has_text = 1;
+    }
+    if (!has_elem && !has_text) { sp_buf_puts(b, "/>\n"); return; }
+    sp_buf_putc(b, '>');
+    if (!has_elem) {
+        for (uint32_t i = 0; i < it.n; i++) xml_text_item(b, &it.a[i]);
+    } else {
+        sp_buf_putc(b, '\n');
+        if (depth < SP_MAX_BINXML_DEPTH) xml_list(b, ar, &it, depth + 1);
+        xml_indent(b, depth);
+    }
+    sp_buf_puts(b, "</");
+    sp_buf_put(b, el->name, el->name_len);
+    sp_buf_puts(b, ">\n");
+}
+
+static void xml_list(sp_buf *b, sp_arena *ar, const items *it, int depth)
+{
+    for (uint32_t i = 0; i < it->n; i++) {
+        const item *x = &it->a[i];
+        if (x->n->kind == BN_ELEM) xml_element(b, ar, x->n, x->ctx, depth);
+        else if (!item_empty(x)) { xml_indent(b, depth); xml_text_item(b, x); sp_buf_putc(b, '\n'); }
+    }
+}
+
+sp_status sp_record_xml(const sp_record *r, sp_buf *out)
+{
+    items top;
+    memset(&top, 0, sizeof top);
+    /* processing instructions live at the top level of a fragment */
+    for (const bx_node *n = r->root; n; n = n->next)
+        if (n->kind == BN_PI) {
+            sp_buf_puts(out, "<?");
+            sp_buf_put(out, n->name, n->name_len);
+            if (n->data && n->size) { sp_buf_putc(out, ' '); sp_utf16_to_utf8(out, n->data, n->size, 0); }
+            sp_buf_puts(out, "?>\n");
+        }
+    gather(r->chunk->rarena, &top, r->root, (bx_ctx){NULL, 0}, 0);
+    xml_list(out, r->chunk->rarena, &top, 0);
+    return sp_buf_failed(out) ? SP_ERR_NOMEM : SP_OK;
+}
+
+/* ---------------------------------------------------------- field index */
+
+typedef struct fctx { sp_record *r; sp_arena *ar; uint32_t cap; } fctx;
+
+static void add_field(fctx *f, const char *name, size_t nlen, const bx_node *content, bx_ctx ctx,
+                      const bx_node *attr_of)
+{
+    sp_record *r = f->r;
+    if (r->nfields >= SP_MAX_FIELDS_PER_RECORD) return;
+    if (r->nfields == f->cap) {
+        uint32_t nc = f->cap ? f->cap * 2 : 32;
+        sp_field_ent *na = sp_arena_alloc(f->ar, nc * sizeof *na);
+        if (!na) return;
+        if (r->nfields) memcpy(na, r->fields, r->nfields * sizeof *na);
+        r->fields = na;
+        f->cap = nc;
+    }
+    sp_field_ent *e = &r->fields[r->nfields++];
+    memset(e, 0, sizeof *e);
+    e->name = name;
+    e->name_len = (uint16_t)(nlen > 0xffff ? 0xffff : nlen);
+    e->content = content;
+    e->vals = ctx.v;
+    e->nvals = ctx.n;
+    (void)attr_of;
+}
+
+static char *join_name(sp_arena *ar, const char *a, size_t al, const char *b, size_t bl, size_t *len)
+{
+    char *p = sp_arena_alloc(ar, al + bl + 2);
+    if (!p) return NULL;
+    memcpy(p, a, al);
+    p[al] = '_';
+    memcpy(p + al + 1, b, bl);
+    p[al + bl + 1] = 0;
+    *len = al + bl + 1;
+    return p;
+}
+
+static void index_attrs(fctx *f, const bx_node *el, bx_ctx ctx)
+{
+    for (const bx_node *a = el->attrs; a; a = a->next) {
+        size_t l;
+        char *nm = join_name(f->ar, el->name, el->name_len, a->name, a->name_len, &l);
+        if (nm) add_field(f, nm, l, a->child, ctx, el);
+    }
+}
+
+/* leaves under UserData (and nested elements of EventData) by element name */
+static void index_leaves(fctx *f, const bx_node *list, bx_ctx ctx, int depth)
+{
+    if (depth > SP_MAX_BINXML_DEPTH) return;
+    items it;
+    memset(&it, 0, sizeof it);
+    gather(f->ar, &it, list, ctx, 0);
+    for (uint32_t i = 0; i < it.n; i++) {
+        const bx_node *c = it.a[i].n;
+        if (c->kind != BN_ELEM) continue;
+        items sub;
+        memset(&sub, 0, sizeof sub);
+        gather(f->ar, &sub, c->child, it.a[i].ctx, 0);
+        int has_elem = 0;
+        for (uint32_t k = 0; k < sub.n; k++) if (sub.a[k].n->kind == BN_ELEM) has_elem = 1;
+        if (has_elem) index_leaves(f, c->child, it.a[i].ctx, depth + 1);
+        else add_field(f, c->name, c->name_len, c->child, it.a[i].ctx, NULL);
+        if (c->attrs) index_attrs(f, c, it.a[i].ctx);
+    }
+}
+
+void bx_record_index(sp_record *r)
+{
+    if (r->indexed) return;
+    r->indexed = 1;
+    fctx f = {r, r->chunk->rarena, 0};
+    items top;
+    memset(&top, 0, sizeof top);
+    gather(f.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
+    for (uint32_t i = 0; i < top.n; i++) {
+        const bx_node *ev = top.a[i].n;
+        if (ev->kind != BN_ELEM) continue;
+        items sec;
+        memset(&sec, 0, sizeof sec);
+        gather(f.ar, &sec, ev->child, top.a[i].ctx, 0);
+        for (uint32_t s = 0; s < sec.n; s++) {
+            const bx_node *S = sec.a[s].n;
+            bx_ctx sc = sec.a[s].ctx;
+            if (S->kind != BN_ELEM) continue;
+            if (S->name_len == 6 && !memcmp(S->name, "System", 6)) {
+                items sy;
+                memset(&sy, 0, sizeof sy);
+                gather(f.ar, &sy, S->child, sc, 0);
+                for (uint32_t k = 0; k < sy.n; k++) {
+                    const bx_node *e = sy.a[k].n;
+                    if (e->kind != BN_ELEM) continue;
+                    add_field(&f, e->name, e->name_len, e->child, sy.a[k].ctx, NULL);
+                    index_attrs(&f, e, sy.a[k].ctx);
+                }
+            } else if (S->name_len == 9 && !memcmp(S->name, "EventData", 9)) {
+                items ed;
+                memset(&ed, 0, sizeof ed);
+                gather(f.ar, &ed, S->child, sc, 0);
+                for (uint32_t k = 0; k < ed.n; k++) {
+                    const bx_node *d = ed.a[k].n;
+                    if (d->kind != BN_ELEM) continue;
+                    int named = 0;
+                    if (d->name_len == 4 && !memcmp(d->name, "Data", 4)) {
+                        for (const bx_node *a = d->attrs; a; a = a->next)
+                            if (a->name_len == 4 && !memcmp(a->name, "Name", 4)) {
+                                sp_buf nm;
+                                sp_buf_init(&nm);
+                                items av;
+                                memset(&av, 0, sizeof av);
+                                gather(f.ar, &av, a->child, ed.a[k].ctx, 0);
+                                for (uint32_t q = 0; q < av.n; q++) {
+                                    uint8_t t; const uint8_t *p; uint32_t sz;
+                                    if (av.a[q].n->kind != BN_VALUE && av.a[q].n->kind != BN_SUBST) continue;
+                                    item_value(&av.a[q], &t, &p, &sz);
+                                    bx_value_put(&nm, t, p, sz, VF_TEXT);
+                                }
+                                if (nm.len && !nm.failed) {
+                                    char *s2 = sp_arena_alloc(f.ar, nm.len + 1);
+                                    if (s2) {
+                                        memcpy(s2, nm.p, nm.len);
+                                        s2[nm.len] = 0;
+                                        add_field(&f, s2, nm.len, d->child, ed.a[k].ctx, NULL);
+                                        named = 1;
+                                    }
+                                }
+                                sp_buf_fini(&nm);
+                            }
+                    }
+                    if (!named) add_field(&f, d->name, d->name_len, d->child, ed.a[k].ctx, NULL);
+                }
+            } else if (S->name_len == 8 && !memcmp(S->name, "UserData", 8)) {
+                index_leaves(&f, S->child, sc, 0);
+            }
+        }
+    }
+    /* event id, for indexing */
+    sp_value v;
+    if (sp_record_field(r, "EventID", 7, &v, 1) && v.is_int) r->event_id = (uint32_t)v.i;
+}
+
+/* render a field's content to text values (arrays -> several) */
+typedef struct fvals { sp_value *v; uint32_t n, cap; sp_arena *ar; } fvals;
+
+static void fv_push(fvals *fv, const char *s, size_t len, int is_int, int64_t i)
+{
+    if (fv->n == fv->cap) {
+        uint32_t nc = fv->cap ? fv->cap * 2 : 4;
+        sp_value *na = sp_arena_alloc(fv->ar, nc * sizeof *na);
+        if (!na) return;
+        if (fv->n) memcpy(na, fv->v, fv->n * sizeof *na);
+        fv->v = na;
+        fv->cap = nc;
+    }
+    sp_value *x = &fv->v[fv->n++];
+    x->str = s;
+    x->len = len;
+    x->is_int = is_int;
+    x->i = i;
+    x->is_null = 0;
+}
+
+static int type_int(uint8_t t, const uint8_t *p, uint32_t s, int64_t *out)
+{
+    switch (t) {
+    case VT_I8: if (s < 1) return 0; *out = (int8_t)p[0]; return 1;
+    case VT_U8: if (s < 1) return 0; *out = p[0]; return 1;
+    case VT_I16: if (s < 2) return 0; *out = (int16_t)sp_le16(p); return 1;
+    case VT_U16: if (s < 2) return 0; *out = sp_le16(p); return 1;
+    case VT_I32: if (s < 4) return 0; *out = (int32_t)sp_le32(p); return 1;
+    case VT_U32: case VT_HEX32: if (s < 4) return 0; *out = sp_le32(p); return 1;
+    case VT_I64: case VT_U64: case VT_HEX64: if (s < 8) return 0; *out = (int64_t)sp_le64(p); return 1;
+    default: return 0;
+    }
+}
+
+static char *arena_text(sp_arena *ar, uint8_t t, const uint8_t *p, uint32_t s, size_t *len)
+{
+    sp_buf tmp;
+    sp_buf_init(&tmp);
+    bx_value_put(&tmp, t, p, s, VF_TEXT);
+    char *o = sp_arena_alloc(ar, tmp.len + 1);
+    if (o) { if (tmp.len) memcpy(o, tmp.p, tmp.len); o[tmp.len] = 0; *len = tmp.len; }
+    sp_buf_fini(&tmp);
+    return o;
+}
+
+static void fv_elem(void *u, uint8_t t, const uint8_t *p, uint32_t s, uint32_t idx)
+{
+    fvals *fv = u;
+    (void)idx;
+    size_t len = 0;
+    char *o = arena_text(fv->ar, t, p, s, &len);
+    int64_t iv = 0;
+    int isi = type_int(t, p, s, &iv);
+    if (o) fv_push(fv, o, len, isi, iv);
+}
+
+static void field_render(sp_record *r, sp_field_ent *e)
+{
+    e->rendered = 1;
+    sp_arena *ar = r->chunk->rarena;
+    items it;
+    memset(&it, 0, sizeof it);
+    gather(ar, &it, e->content, (bx_ctx){e->vals, e->nvals}, 0);
+    fvals fv = {NULL, 0, 0, ar};
+    /* a single array value: one value per element */
+    const item *only = NULL;
+    uint32_t nonempty = 0;
+    for (uint32_t i = 0; i < it.n; i++)
+        if (is_text_item(&it.a[i]) && !item_empty(&it.a[i])) { only = &it.a[i]; nonempty++; }
+    if (nonempty == 1 && (only->n->kind == BN_VALUE || only->n->kind == BN_SUBST)) {
+        uint8_t t; const uint8_t *p; uint32_t s;
+        item_value(only, &t, &p, &s);
+        if (t & VT_ARRAY) array_each(t, p, s, fv_elem, &fv);
+        else fv_elem(&fv, t, p, s, 0);
+    } else if (nonempty) {
+        sp_buf tmp;
+        sp_buf_init(&tmp);
+        for (uint32_t i = 0; i < it.n; i++) {
+            const item *x = &it.a[i];
+            if (x->n->kind == BN_VALUE || x->n->kind == BN_SUBST) {
+                uint8_t t; const uint8_t *p; uint32_t s;
+                item_value(x, &t, &p, &s);
+                bx_value_put(&tmp, (t & VT_ARRAY) ? VT_BINARY : t, p, s, VF_TEXT);
+            } else if (x->n->kind == BN_CDATA) {
+                sp_utf16_to_utf8(&tmp, x->n->data, x->n->size, 0);
+            } else if (x->n->kind == BN_CHARREF) {
+                uint8_t u16[2] = {(uint8_t)(x->n->charref & 0xff), (uint8_t)(x->n->charref >> 8)};
+                sp_utf16_to_utf8(&tmp, u16, 1, 0);
+            } else if (x->n->kind == BN_ENTREF) {
+                size_t l;
+                const char *t = entity_text(x->n, &l);
+                if (t) sp_buf_put(&tmp, t, l);
+            }
+        }
+        char *o = sp_arena_alloc(ar, tmp.len + 1);
+        if (o) {
+            if (tmp.len) memcpy(o, tmp.p, tmp.len);
+            o[tmp.len] = 0;
+            fv_push(&fv, o, tmp.len, 0, 0);
+        }
+        sp_buf_fini(&tmp);
+    }
+    if (fv.n == 0) {
+        /* present but empty */
+        fv_push(&fv, "", 0, 0, 0);
+        if (fv.n) fv.v[0].is_null = 1;
+    }
+    e->v = fv.n ? fv.v[0] : (sp_value){"", 0, 0, 0, 1};
+    e->vals_r = fv.v;
+    e->nvals_r = fv.n;
+}
+
+size_t sp_record_field(const sp_record *rc, const char *name, size_t name_len,
+                       sp_value *vals, size_t max)
+{
+    sp_record *r = (sp_record *)rc; /* the index is a cache: logically const */
+    if (!r->indexed) bx_record_index(r);
+    for (uint32_t i = 0; i < r->nfields; i++) {
+        sp_field_ent *e = &r->fields[i];
+        if (e->name_len != name_len || memcmp(e->name, name, name_len)) continue;
+        if (!e->rendered) field_render(r, e);
+        size_t n = e->nvals_r;
+        for (size_t k = 0; k < n && k < max; k++) vals[k] = e->vals_r[k];
+        return n;
+    }
+    return 0;
+}
+
+void sp_record_fields(const sp_record *rc, sp_field_fn fn, void *user)
+{
+    sp_record *r = (sp_record *)rc;
+    if (!r->indexed) bx_record_index(r);
+    for (uint32_t i = 0; i < r->nfields; i++) {
+        sp_field_ent *e = &r->fields[i];
+        if (!e->rendered) field_render(r, e);
+        for (uint32_t k = 0; k < e->nvals_r; k++)
+            if (fn(user, e->name, e->name_len, &e->vals_r[k])) return;
+    }
+}
+
+uint32_t sp_record_event_id(const sp_record *r)
+{
+    if (!r->indexed) bx_record_index((sp_record *)r);
+    return r->event_id;
+}
+uint64_t sp_record_id(const sp_record *r) { return r->id; }
+uint64_t sp_record_filetime(const sp_record *r) { return r->filetime; }
+uint64_t sp_record_offset(const sp_record *r) { return r->offset; }
+int sp_record_recovered(const sp_record *r) { return r->recovered; }
