@@ -75,6 +75,8 @@ size_t sp_filetime_iso(uint64_t ft, char *buf, size_t cap)
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
+static inline int is_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 static const char HEXU[] = "0123456789ABCDEF";
 
 /* Write the value as plain UTF-8 into b (no quoting/escaping). */
@@ -86,15 +88,20 @@ static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size)
     case VT_NULL:
         return;
     case VT_STRING: {
-        uint32_t cnt = size / 2;
-        while (cnt && sp_le16(p + 2 * (cnt - 1)) == 0) cnt--;   /* trailing NULs */
-        sp_utf16_to_utf8(b, p, cnt, 0);
+        /* trailing NULs dropped; surrounding white space trimmed, as
+         * evtx_dump does (Windows pads some fields, e.g. LogonProcessName,
+         * and ends argument-less command lines with a space) */
+        uint32_t cnt = size / 2, st = 0;
+        while (cnt && (sp_le16(p + 2 * (cnt - 1)) == 0 || is_ws(sp_le16(p + 2 * (cnt - 1))))) cnt--;
+        while (st < cnt && is_ws(sp_le16(p + 2 * st))) st++;
+        sp_utf16_to_utf8(b, p + 2 * st, cnt - st, 0);
         return;
     }
     case VT_ANSI: {
-        uint32_t cnt = size;
-        while (cnt && p[cnt - 1] == 0) cnt--;
-        sp_buf_put(b, p, cnt);
+        uint32_t cnt = size, st = 0;
+        while (cnt && (p[cnt - 1] == 0 || is_ws(p[cnt - 1]))) cnt--;
+        while (st < cnt && is_ws(p[st])) st++;
+        sp_buf_put(b, p + st, cnt - st);
         return;
     }
     case VT_I8: if (size >= 1) sp_buf_put_i64(b, (int8_t)p[0]); return;
