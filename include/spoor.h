@@ -114,6 +114,10 @@ typedef struct sp_evtx_opts {
 
 sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts,
                        sp_evtx **out, sp_error *err);
+/* The same over bytes in memory (borrowed: must outlive the sp_evtx);
+ * `name` is used in messages. */
+sp_status sp_evtx_open_mem(const void *data, size_t len, const char *name,
+                           const sp_evtx_opts *opts, sp_evtx **out, sp_error *err);
 void sp_evtx_close(sp_evtx *f);
 const char *sp_evtx_path(const sp_evtx *f);
 /* Statistics so far (complete once sp_evtx_scan has returned). */

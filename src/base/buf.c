@@ -94,13 +94,27 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 
 static const char hexd[] = "0123456789abcdef";
 
+/* 1 for bytes that can be copied into a JSON string as they are */
+static const unsigned char json_plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20: '"' is 0x22 */
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50: '\\' is 0x5c */
+    R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+#undef R16
+};
+
 void sp_json_escape(sp_buf *b, const char *s, size_t n)
 {
+    if (n == 0) return;
     const unsigned char *u = (const unsigned char *)s;
     size_t run = 0, i = 0;
     while (i < n) {
+        while (i < n && json_plain[u[i]]) i++;
+        if (i >= n) break;
         unsigned c = u[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { i++; continue; }
         if (c >= 0x80) {
             size_t k = utf8_seq(u + i, n - i);
             if (k) { i += k; continue; }
@@ -129,6 +143,7 @@ void sp_json_escape(sp_buf *b, const char *s, size_t n)
 
 void sp_xml_escape(sp_buf *b, const char *s, size_t n)
 {
+    if (n == 0) return;
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         const char *rep;
@@ -150,9 +165,20 @@ void sp_xml_escape(sp_buf *b, const char *s, size_t n)
 
 size_t sp_utf16_to_utf8(sp_buf *b, const uint8_t *p, size_t nchars, int stop_nul)
 {
+    if (nchars == 0) return 0;
     if (b->len + nchars * 3 > b->cap && sp_buf_grow(b, nchars * 3)) return nchars;
     char *o = b->p + b->len;
     size_t i = 0;
+    /* fast path: runs of 4 ASCII, non-NUL code units */
+    while (i + 4 <= nchars) {
+        uint64_t w;
+        memcpy(&w, p + 2 * i, 8);
+        if (w & 0xff80ff80ff80ff80ull) break;
+        if (!((w & 0xffff) && (w & 0xffff0000ull) && (w & 0xffff00000000ull) && (w >> 48))) break;
+        o[0] = (char)w; o[1] = (char)(w >> 16); o[2] = (char)(w >> 32); o[3] = (char)(w >> 48);
+        o += 4;
+        i += 4;
+    }
     for (; i < nchars; i++) {
         unsigned c = sp_le16(p + 2 * i);
         if (c < 0x80) {

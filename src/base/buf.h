@@ -27,6 +27,7 @@ static inline int sp_buf_failed(const sp_buf *b) { return b->failed; }
 
 static inline void sp_buf_put(sp_buf *b, const void *s, size_t n)
 {
+    if (n == 0) return;
     if (b->len + n > b->cap && sp_buf_grow(b, n)) return;
     memcpy(b->p + b->len, s, n);
     b->len += n;

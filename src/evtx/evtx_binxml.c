@@ -35,10 +35,11 @@ int bx_chunk_init(bx_chunk *c)
 {
     memset(c, 0, sizeof *c);
     sp_buf_init(&c->scratch);
+    sp_buf_init(&c->keys);
     return 0;
 }
 
-void bx_chunk_fini(bx_chunk *c) { sp_buf_fini(&c->scratch); }
+void bx_chunk_fini(bx_chunk *c) { sp_buf_fini(&c->scratch); sp_buf_fini(&c->keys); }
 
 /* Start a new chunk: the caches live in the chunk arena, which the caller
  * has just reset. */
@@ -79,7 +80,7 @@ static int name_at(bx_chunk *c, uint32_t off, const char **s, uint16_t *len)
     size_t l = c->scratch.len > 0xffff ? 0xffff : c->scratch.len;
     char *p = sp_arena_alloc(c->carena, l + 1);
     if (!p) return PERR(c, "out of memory");
-    memcpy(p, c->scratch.p, l);
+    if (l) memcpy(p, c->scratch.p, l);
     p[l] = 0;
     *s = p;
     *len = (uint16_t)l;

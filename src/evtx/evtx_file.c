@@ -27,7 +27,8 @@
 
 struct sp_evtx {
     char *path;
-    int fd;
+    int fd;                    /* -1 for an in-memory file */
+    const uint8_t *mem;        /* in-memory file (borrowed), or NULL */
     uint64_t size;
     uint32_t nchunks;          /* blocks after the header (last may be partial) */
     sp_evtx_opts opts;
@@ -55,11 +56,23 @@ static void set_err(sp_error *e, const char *file, uint64_t off, int en, const c
     snprintf(e->msg, sizeof e->msg, fmt, arg);
 }
 
+/* pread() for files, memcpy for in-memory input */
+static ssize_t read_at(const sp_evtx *f, void *buf, size_t n, uint64_t off)
+{
+    if (!f->mem) return pread(f->fd, buf, n, (off_t)off);
+    if (off >= f->size) return 0;
+    size_t k = f->size - off < n ? (size_t)(f->size - off) : n;
+    memcpy(buf, f->mem + off, k);
+    return (ssize_t)k;
+}
+
 static int all_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) if (p[i]) return 0;
     return 1;
 }
+
+static sp_status evtx_init(sp_evtx *f, const char *path, const sp_evtx_opts *opts, sp_error *err);
 
 sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts, sp_evtx **out, sp_error *err)
 {
@@ -76,32 +89,59 @@ sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts, sp_evtx **out
         return SP_ERR_IO;
     }
     sp_evtx *f = calloc(1, sizeof *f);
-    if (!f || !(f->path = strdup(path))) {
-        free(f);
+    if (!f) {
         close(fd);
         set_err(err, path, UINT64_MAX, ENOMEM, "%s", "out of memory");
         return SP_ERR_NOMEM;
     }
     f->fd = fd;
     f->size = (uint64_t)sb.st_size;
+    sp_status st = evtx_init(f, path, opts, err);
+    if (st != SP_OK) { sp_evtx_close(f); return st; }
+    *out = f;
+    return SP_OK;
+}
+
+sp_status sp_evtx_open_mem(const void *data, size_t len, const char *name, const sp_evtx_opts *opts,
+                           sp_evtx **out, sp_error *err)
+{
+    *out = NULL;
+    sp_evtx *f = calloc(1, sizeof *f);
+    if (!f) {
+        set_err(err, name, UINT64_MAX, ENOMEM, "%s", "out of memory");
+        return SP_ERR_NOMEM;
+    }
+    f->fd = -1;
+    f->mem = data;
+    f->size = len;
+    sp_status st = evtx_init(f, name ? name : "(memory)", opts, err);
+    if (st != SP_OK) { sp_evtx_close(f); return st; }
+    *out = f;
+    return SP_OK;
+}
+
+static sp_status evtx_init(sp_evtx *f, const char *path, const sp_evtx_opts *opts, sp_error *err)
+{
+    if (!(f->path = strdup(path))) {
+        set_err(err, path, UINT64_MAX, ENOMEM, "%s", "out of memory");
+        return SP_ERR_NOMEM;
+    }
     if (opts) f->opts = *opts;
     f->st.file_size = f->size;
     uint8_t hdr[SP_EVTX_HEADER_SIZE];
     memset(hdr, 0, sizeof hdr);
-    ssize_t n = pread(fd, hdr, sizeof hdr, 0);
+    ssize_t n = read_at(f, hdr, sizeof hdr, 0);
     if (n < 0) {
         set_err(err, path, 0, errno, "cannot read: %s", strerror(errno));
-        sp_evtx_close(f);
         return SP_ERR_IO;
     }
     int header_ok = n >= 128 && !memcmp(hdr, "ElfFile\0", 8);
     if (!header_ok) {
         /* a damaged header is tolerable when chunks follow it */
         uint8_t cm[8] = {0};
-        if (f->size < SP_EVTX_HEADER_SIZE + 8 || pread(fd, cm, 8, SP_EVTX_HEADER_SIZE) != 8 ||
+        if (f->size < SP_EVTX_HEADER_SIZE + 8 || read_at(f, cm, 8, SP_EVTX_HEADER_SIZE) != 8 ||
             memcmp(cm, "ElfChnk\0", 8)) {
             set_err(err, path, 0, 0, "%s", "not an EVTX file (no ElfFile header, no chunk at 4096)");
-            sp_evtx_close(f);
             return SP_ERR_FORMAT;
         }
     } else {
@@ -119,7 +159,6 @@ sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts, sp_evtx **out
     f->st.damage[SP_DMG_FILE_HEADER_MAGIC] = header_ok ? 0 : 1;
     if (header_ok && sp_crc32(0, hdr, 120) != sp_le32(hdr + 124))
         f->st.damage[SP_DMG_FILE_HEADER_CRC] = 1;
-    *out = f;
     return SP_OK;
 }
 
@@ -288,7 +327,7 @@ static void process_chunk(worker *w, slot *s)
     sp_evtx *f = w->f;
     uint64_t file_off = SP_EVTX_HEADER_SIZE + (uint64_t)s->idx * SP_EVTX_CHUNK_SIZE;
     uint8_t *c = w->chunk;
-    ssize_t got = pread(f->fd, c, SP_EVTX_CHUNK_SIZE, (off_t)file_off);
+    ssize_t got = read_at(f, c, SP_EVTX_CHUNK_SIZE, file_off);
     if (got < 0) { s->ioerr = errno; return; }
     uint32_t csize = (uint32_t)got;
     char m[256];
@@ -430,7 +469,7 @@ static int collect_allocated(sp_evtx *f, uint8_t *c)
 {
     size_t cap = 0;
     for (uint32_t i = 0; i < f->nchunks; i++) {
-        ssize_t got = pread(f->fd, c, SP_EVTX_CHUNK_SIZE, (off_t)(SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE));
+        ssize_t got = read_at(f, c, SP_EVTX_CHUNK_SIZE, SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE);
         if (got < 512 || memcmp(c, "ElfChnk\0", 8)) continue;
         uint32_t csize = (uint32_t)got, free_off = sp_le32(c + 48);
         uint32_t limit = free_off >= 512 && free_off <= csize ? free_off : csize;

@@ -64,6 +64,11 @@ typedef struct bx_node {
     /* TINST */
     bx_val *vals;
     uint32_t nvals;
+    /* JSON key memo for Data elements with a constant Name attribute
+     * (written by the renderer; lives in the chunk arena) */
+    const char *jkey;
+    uint32_t jkey_len;
+    uint8_t jkey_state;      /* 0 not yet, 1 memoised, 2 depends on values */
 } bx_node;
 
 /* parsing context of one chunk (or of a carved record with no chunk) */
@@ -78,6 +83,7 @@ typedef struct bx_chunk {
     struct tmpl_slot { uint32_t off; bx_node *root; int state; } *tmpls;
     uint32_t tmpls_cap, tmpls_n;
     sp_buf scratch;          /* UTF-16 decode scratch */
+    sp_buf keys;             /* JSON renderer's key stack (reused) */
     unsigned nodes;          /* nodes made for the current record (limit) */
     char err[160];           /* last parse error */
 } bx_chunk;

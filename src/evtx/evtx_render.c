@@ -25,12 +25,15 @@
 
 typedef struct bx_ctx { const bx_val *v; uint32_t n; } bx_ctx;
 typedef struct item { const bx_node *n; bx_ctx ctx; } item;
-typedef struct items { item *a; uint32_t n, cap; } items;
+#define ITEMS_INLINE 6
+typedef struct items { item *a; uint32_t n, cap; item inl[ITEMS_INLINE]; } items;
+/* small lists live inside the struct: no allocation for the common case */
+static inline void items_init(items *it) { it->a = it->inl; it->n = 0; it->cap = ITEMS_INLINE; }
 
 static void items_push(sp_arena *ar, items *it, const bx_node *n, bx_ctx ctx)
 {
     if (it->n == it->cap) {
-        uint32_t nc = it->cap ? it->cap * 2 : 16;
+        uint32_t nc = it->cap * 2;
         item *na = sp_arena_alloc(ar, nc * sizeof *na);
         if (!na) return;
         if (it->n) memcpy(na, it->a, it->n * sizeof *na);
@@ -143,7 +146,13 @@ static uint32_t array_each(uint8_t type, const uint8_t *p, uint32_t size, elem_f
 
 /* ------------------------------------------------------------------ JSON */
 
-typedef struct jctx { sp_buf *b; sp_arena *ar; int depth; } jctx;
+typedef struct jctx {
+    sp_buf *b;
+    sp_arena *ar;         /* record arena: per-render scratch */
+    sp_arena *car;        /* chunk arena: memoised keys */
+    sp_buf keys;          /* sibling keys, used as a stack across levels */
+    int depth;
+} jctx;
 
 static void json_arr_elem(void *u, uint8_t t, const uint8_t *p, uint32_t s, uint32_t idx)
 {
@@ -214,7 +223,7 @@ static void json_scalar(jctx *j, const items *it)
 
 static int attr_nonempty(jctx *j, const bx_node *a, bx_ctx ctx, items *out)
 {
-    memset(out, 0, sizeof *out);
+    items_init(out);
     gather(j->ar, out, a->child, ctx, 0);
     for (uint32_t i = 0; i < out->n; i++)
         if (!item_empty(&out->a[i])) return 1;
@@ -224,40 +233,77 @@ static int attr_nonempty(jctx *j, const bx_node *a, bx_ctx ctx, items *out)
 static void json_key(jctx *j, const char *name, size_t len, uint32_t dup)
 {
     sp_buf_putc(j->b, '"');
-    sp_json_escape(j->b, name, len);
+    size_t i = 0;
+    while (i < len && (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x80 &&
+           name[i] != '"' && name[i] != '\\') i++;
+    if (i == len) sp_buf_put(j->b, name, len);   /* the usual case */
+    else sp_json_escape(j->b, name, len);
     if (dup) { sp_buf_putc(j->b, '_'); sp_buf_put_u64(j->b, dup); }
     sp_buf_puts(j->b, "\":");
 }
 
 static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx);
 
-/* the name a Data element is keyed by (its Name attribute), as text */
+/* Append the text of a Data element's Name attribute to `name`; returns
+ * whether it has a non-empty one.  When the attribute is constant (no
+ * substitution), the text is memoised on the node for the chunk's life. */
 static int data_name(jctx *j, const bx_node *el, bx_ctx ctx, sp_buf *name)
 {
+    if (el->jkey_state == 1) {
+        sp_buf_put(name, el->jkey, el->jkey_len);
+        return el->jkey_len > 0;
+    }
     for (const bx_node *a = el->attrs; a; a = a->next) {
         if (a->name_len != 4 || memcmp(a->name, "Name", 4)) continue;
+        size_t at = name->len;
+        int constant = 1;
         items v;
-        memset(&v, 0, sizeof v);
+        items_init(&v);
         gather(j->ar, &v, a->child, ctx, 0);
         for (uint32_t i = 0; i < v.n; i++) {
             uint8_t t; const uint8_t *p; uint32_t s;
             if (v.a[i].n->kind != BN_VALUE && v.a[i].n->kind != BN_SUBST) continue;
+            if (v.a[i].n->kind == BN_SUBST) constant = 0;
             item_value(&v.a[i], &t, &p, &s);
             bx_value_put(name, t, p, s, VF_TEXT);
         }
-        return name->len > 0;
+        if (el->jkey_state == 0 && j->car && !name->failed) {
+            bx_node *m = (bx_node *)el; /* memo only */
+            m->jkey_state = 2;
+            if (constant) {
+                char *k = sp_arena_alloc(j->car, name->len - at + 1);
+                if (k) {
+                    memcpy(k, name->p + at, name->len - at);
+                    m->jkey = k;
+                    m->jkey_len = (uint32_t)(name->len - at);
+                    m->jkey_state = 1;
+                }
+            }
+        }
+        return name->len > at;
     }
     return 0;
 }
 
-/* count of earlier siblings (element items before index i) with the same key */
-static uint32_t dup_index(const items *it, uint32_t i, const char *key, size_t klen,
+/* count of earlier siblings (element items before index i) with the same
+ * key; keyoff holds (offset, length, hash) per item, length UINT32_MAX for
+ * items without a key */
+static uint32_t key_hash(const char *k, size_t n)
+{
+    /* O(1) filter (first, middle and last byte); memcmp settles it */
+    if (!n) return 0;
+    return ((uint32_t)(unsigned char)k[0] << 16) | ((uint32_t)(unsigned char)k[n / 2] << 8) |
+           (unsigned char)k[n - 1];
+}
+
+static uint32_t dup_index(uint32_t i, const char *key, size_t klen, uint32_t h,
                           const uint32_t *keyoff, const sp_buf *keys)
 {
     uint32_t d = 0;
     for (uint32_t k = 0; k < i; k++) {
-        if (keyoff[2 * k + 1] == UINT32_MAX) continue;
-        if (keyoff[2 * k + 1] == klen && !memcmp(keys->p + keyoff[2 * k], key, klen)) d++;
+        const uint32_t *ko = keyoff + 3 * k;
+        if (ko[1] != klen || ko[2] != h) continue;
+        if (klen == 0 || !memcmp(keys->p + ko[0], key, klen)) d++;
     }
     return d;
 }
@@ -267,31 +313,31 @@ static void json_children(jctx *j, const bx_node *el, const items *it, int first
     int container = el && ((el->name_len == 9 && !memcmp(el->name, "EventData", 9)) ||
                            (el->name_len == 8 && !memcmp(el->name, "UserData", 8)));
     /* keys of element children, for the _N suffixes */
-    uint32_t *keyoff = sp_arena_alloc(j->ar, (it->n ? it->n : 1) * 2 * sizeof *keyoff);
+    uint32_t *keyoff = sp_arena_alloc(j->ar, (it->n ? it->n : 1) * 3 * sizeof *keyoff);
     if (!keyoff) return;
-    sp_buf keys;
-    sp_buf_init(&keys);
+    /* this level's keys go on top of the shared key stack; offsets below
+     * are relative to `base`, and the stack is cut back on return */
+    sp_buf *kb = &j->keys;
+    size_t base = kb->len;
     int named_mode = 0;
     if (container)
         for (uint32_t i = 0; i < it->n && !named_mode; i++) {
             const bx_node *c = it->a[i].n;
             if (c->kind == BN_ELEM && c->name_len == 4 && !memcmp(c->name, "Data", 4)) {
-                sp_buf nm;
-                sp_buf_init(&nm);
-                named_mode = data_name(j, c, it->a[i].ctx, &nm);
-                sp_buf_fini(&nm);
+                named_mode = data_name(j, c, it->a[i].ctx, kb);
+                kb->len = base;
             }
         }
     int data_done = 0;
     for (uint32_t i = 0; i < it->n; i++) {
         const item *x = &it->a[i];
-        keyoff[2 * i + 1] = UINT32_MAX;
+        keyoff[3 * i + 1] = UINT32_MAX;
         if (x->n->kind != BN_ELEM) continue;
         const bx_node *c = x->n;
         int is_data = container && c->name_len == 4 && !memcmp(c->name, "Data", 4);
-        size_t at = keys.len;
+        size_t at = kb->len;
         if (is_data && named_mode) {
-            if (!data_name(j, c, x->ctx, &keys)) continue; /* unnamed Data dropped */
+            if (!data_name(j, c, x->ctx, kb)) continue; /* unnamed Data dropped */
         } else if (is_data) {
             /* positional: all Data gathered into "Data": {"#text": …} once */
             if (data_done) continue;
@@ -309,7 +355,7 @@ static void json_children(jctx *j, const bx_node *el, const items *it, int first
                 if (d->kind != BN_ELEM || d->name_len != 4 || memcmp(d->name, "Data", 4)) continue;
                 if (w++) sp_buf_putc(j->b, ',');
                 items dc;
-                memset(&dc, 0, sizeof dc);
+                items_init(&dc);
                 gather(j->ar, &dc, d->child, it->a[k].ctx, 0);
                 int any = 0;
                 for (uint32_t q = 0; q < dc.n; q++) if (is_text_item(&dc.a[q]) && !item_empty(&dc.a[q])) any = 1;
@@ -320,18 +366,21 @@ static void json_children(jctx *j, const bx_node *el, const items *it, int first
             sp_buf_putc(j->b, '}');
             continue;
         } else {
-            sp_buf_put(&keys, c->name, c->name_len);
+            sp_buf_put(kb, c->name, c->name_len);
         }
-        keyoff[2 * i] = (uint32_t)at;
-        keyoff[2 * i + 1] = (uint32_t)(keys.len - at);
-        uint32_t dup = dup_index(it, i, keys.p + at, keys.len - at, keyoff, &keys);
+        const char *kp = kb->p ? kb->p + at : "";
+        uint32_t klen = (uint32_t)(kb->len - at), h = key_hash(kp, klen);
+        keyoff[3 * i] = (uint32_t)at;
+        keyoff[3 * i + 1] = klen;
+        keyoff[3 * i + 2] = h;
+        uint32_t dup = dup_index(i, kp, klen, h, keyoff, kb);
         if (!first) sp_buf_putc(j->b, ',');
         first = 0;
-        json_key(j, keys.p + at, keys.len - at, dup);
+        json_key(j, kp, kb->len - at, dup);
         if (is_data) {
             /* named Data: its content; "" when empty */
             items dc;
-            memset(&dc, 0, sizeof dc);
+            items_init(&dc);
             gather(j->ar, &dc, c->child, x->ctx, 0);
             int any = 0, elems = 0;
             for (uint32_t q = 0; q < dc.n; q++) {
@@ -345,14 +394,14 @@ static void json_children(jctx *j, const bx_node *el, const items *it, int first
             json_element_value(j, c, x->ctx);
         }
     }
-    sp_buf_fini(&keys);
+    kb->len = base;
 }
 
 static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx)
 {
     if (++j->depth > SP_MAX_BINXML_DEPTH) { sp_buf_puts(j->b, "null"); j->depth--; return; }
     items it;
-    memset(&it, 0, sizeof it);
+    items_init(&it);
     gather(j->ar, &it, el->child, ctx, 0);
     int has_elem = 0, has_text = 0, has_attr = 0;
     for (uint32_t i = 0; i < it.n; i++) {
@@ -396,14 +445,23 @@ static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx)
 
 sp_status sp_record_json(const sp_record *r, sp_buf *out)
 {
-    jctx j = {out, r->chunk->rarena, 0};
+    jctx j;
+    memset(&j, 0, sizeof j);
+    j.b = out;
+    j.ar = r->chunk->rarena;
+    j.car = r->chunk->carena;
+    j.keys = r->chunk->keys;     /* reuse the chunk's scratch allocation */
+    j.keys.len = 0;
     items top;
-    memset(&top, 0, sizeof top);
+    items_init(&top);
     gather(j.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
     sp_buf_putc(out, '{');
     json_children(&j, NULL, &top, 1);
     sp_buf_putc(out, '}');
-    return sp_buf_failed(out) ? SP_ERR_NOMEM : SP_OK;
+    int kfail = j.keys.failed;
+    j.keys.failed = 0;
+    r->chunk->keys = j.keys;     /* hand the (maybe grown) buffer back */
+    return sp_buf_failed(out) || kfail ? SP_ERR_NOMEM : SP_OK;
 }
 
 /* ------------------------------------------------------------------- XML */
@@ -455,7 +513,7 @@ static void xml_element(sp_buf *b, sp_arena *ar, const bx_node *el, bx_ctx ctx, 
     sp_buf_put(b, el->name, el->name_len);
     for (const bx_node *a = el->attrs; a; a = a->next) {
         items av;
-        memset(&av, 0, sizeof av);
+        items_init(&av);
         gather(ar, &av, a->child, ctx, 0);
         int any = 0;
         for (uint32_t i = 0; i < av.n; i++) if (!item_empty(&av.a[i])) any = 1;
@@ -467,7 +525,7 @@ static void xml_element(sp_buf *b, sp_arena *ar, const bx_node *el, bx_ctx ctx, 
         sp_buf_putc(b, '"');
     }
     items it;
-    memset(&it, 0, sizeof it);
+    items_init(&it);
     gather(ar, &it, el->child, ctx, 0);
     int has_elem = 0, has_text = 0;
     for (uint32_t i = 0; i < it.n; i++) {
@@ -500,7 +558,7 @@ static void xml_list(sp_buf *b, sp_arena *ar, const items *it, int depth)
 sp_status sp_record_xml(const sp_record *r, sp_buf *out)
 {
     items top;
-    memset(&top, 0, sizeof top);
+    items_init(&top);
     /* processing instructions live at the top level of a fragment */
     for (const bx_node *n = r->root; n; n = n->next)
         if (n->kind == BN_PI) {
@@ -567,13 +625,13 @@ static void index_leaves(fctx *f, const bx_node *list, bx_ctx ctx, int depth)
 {
     if (depth > SP_MAX_BINXML_DEPTH) return;
     items it;
-    memset(&it, 0, sizeof it);
+    items_init(&it);
     gather(f->ar, &it, list, ctx, 0);
     for (uint32_t i = 0; i < it.n; i++) {
         const bx_node *c = it.a[i].n;
         if (c->kind != BN_ELEM) continue;
         items sub;
-        memset(&sub, 0, sizeof sub);
+        items_init(&sub);
         gather(f->ar, &sub, c->child, it.a[i].ctx, 0);
         int has_elem = 0;
         for (uint32_t k = 0; k < sub.n; k++) if (sub.a[k].n->kind == BN_ELEM) has_elem = 1;
@@ -589,13 +647,13 @@ void bx_record_index(sp_record *r)
     r->indexed = 1;
     fctx f = {r, r->chunk->rarena, 0};
     items top;
-    memset(&top, 0, sizeof top);
+    items_init(&top);
     gather(f.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
     for (uint32_t i = 0; i < top.n; i++) {
         const bx_node *ev = top.a[i].n;
         if (ev->kind != BN_ELEM) continue;
         items sec;
-        memset(&sec, 0, sizeof sec);
+        items_init(&sec);
         gather(f.ar, &sec, ev->child, top.a[i].ctx, 0);
         for (uint32_t s = 0; s < sec.n; s++) {
             const bx_node *S = sec.a[s].n;
@@ -603,7 +661,7 @@ void bx_record_index(sp_record *r)
             if (S->kind != BN_ELEM) continue;
             if (S->name_len == 6 && !memcmp(S->name, "System", 6)) {
                 items sy;
-                memset(&sy, 0, sizeof sy);
+                items_init(&sy);
                 gather(f.ar, &sy, S->child, sc, 0);
                 for (uint32_t k = 0; k < sy.n; k++) {
                     const bx_node *e = sy.a[k].n;
@@ -613,7 +671,7 @@ void bx_record_index(sp_record *r)
                 }
             } else if (S->name_len == 9 && !memcmp(S->name, "EventData", 9)) {
                 items ed;
-                memset(&ed, 0, sizeof ed);
+                items_init(&ed);
                 gather(f.ar, &ed, S->child, sc, 0);
                 for (uint32_t k = 0; k < ed.n; k++) {
                     const bx_node *d = ed.a[k].n;
@@ -625,7 +683,7 @@ void bx_record_index(sp_record *r)
                                 sp_buf nm;
                                 sp_buf_init(&nm);
                                 items av;
-                                memset(&av, 0, sizeof av);
+                                items_init(&av);
                                 gather(f.ar, &av, a->child, ed.a[k].ctx, 0);
                                 for (uint32_t q = 0; q < av.n; q++) {
                                     uint8_t t; const uint8_t *p; uint32_t sz;
@@ -719,7 +777,7 @@ static void field_render(sp_record *r, sp_field_ent *e)
     e->rendered = 1;
     sp_arena *ar = r->chunk->rarena;
     items it;
-    memset(&it, 0, sizeof it);
+    items_init(&it);
     gather(ar, &it, e->content, (bx_ctx){e->vals, e->nvals}, 0);
     fvals fv = {NULL, 0, 0, ar};
     /* a single array value: one value per element */
