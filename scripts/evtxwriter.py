@@ -266,8 +266,9 @@ class Value:
 
     ``vtype`` is a VT code (or a name from TYPE_NAMES); ``value`` the Python
     value: str, int, float, bool, bytes, uuid.UUID / GUID string, datetime
-    (FILETIME/SYSTEMTIME), textual SID, a TemplateInstance or Element (BinXml)
-    or a list (arrays).  ``None`` with type Null is an empty value.
+    (FILETIME/SYSTEMTIME), textual SID, a TemplateInstance (BinXml) or a list
+    (arrays).  A ``None`` value is written as an empty (Null) value while the
+    template keeps the declared type.
     """
     __slots__ = ("vtype", "value")
 
@@ -339,7 +340,7 @@ def to_value(obj):
     str -> String, bool -> Bool, int -> UInt32 (UInt64 when large, Int64 when
     negative), float -> Real64, bytes -> Binary, uuid.UUID -> GUID,
     datetime -> FILETIME, list/tuple of str -> String array, None -> Null,
-    TemplateInstance/Element -> BinXml, ("TypeName", value) -> that type,
+    TemplateInstance -> BinXml, ("TypeName", value) -> that type,
     Value -> itself.
     """
     if isinstance(obj, Value):
@@ -365,7 +366,7 @@ def to_value(obj):
         return Value(VT.GUID, obj)
     if isinstance(obj, _dt.datetime):
         return Value(VT.FILETIME, obj)
-    if isinstance(obj, (TemplateInstance, Element)):
+    if isinstance(obj, TemplateInstance):
         return Value(VT.BINXML, obj)
     if isinstance(obj, (list, tuple)) and all(isinstance(s, str) for s in obj):
         return Value(VT.STRING | VT.ARRAY, list(obj))
@@ -441,7 +442,8 @@ class Template:
     """A template definition: a root Element containing Sub nodes.
 
     ``guid`` identifies the template; if omitted it is derived from ``key``
-    (any repr-able object), so equal keys give equal GUIDs (deterministic).
+    (any repr-able object) or, without a key, from the tree's structure, so
+    the same template always gets the same GUID (deterministic output).
     """
     __slots__ = ("root", "guid", "key")
 
@@ -449,8 +451,8 @@ class Template:
         self.root = root
         self.key = key
         if guid is None:
-            seed = repr(key if key is not None else id(root)).encode("utf-8")
-            guid = uuid.UUID(bytes=hashlib.md5(seed).digest())
+            seed = repr(key) if key is not None else _signature(root)
+            guid = uuid.UUID(bytes=hashlib.md5(seed.encode("utf-8", "surrogatepass")).digest())
         elif not isinstance(guid, uuid.UUID):
             guid = uuid.UUID(str(guid).strip("{}"))
         self.guid = guid
@@ -459,6 +461,22 @@ class Template:
     def template_id(self):
         """The 32-bit id stored in the instance: the GUID's first dword."""
         return struct.unpack_from("<I", self.guid.bytes_le)[0]
+
+
+def _signature(item):
+    """A deterministic text form of a node tree (for default template GUIDs)."""
+    if isinstance(item, Element):
+        attrs = ",".join("%s=%s" % (n, _signature(v)) for n, v in item.attrs)
+        kids = ",".join(_signature(c) for c in item.children)
+        return "<%s %d [%s] (%s)>" % (item.name, item.dep_id, attrs, kids)
+    if isinstance(item, list):
+        return "[" + ",".join(_signature(c) for c in item) + "]"
+    if isinstance(item, Sub):
+        return "%%%d:%d:%d" % (item.index, item.vtype, item.optional)
+    if isinstance(item, str):
+        return repr(item)
+    fields = [getattr(item, f) for f in item.__slots__]
+    return "%s%r" % (type(item).__name__, fields)
 
 
 class TemplateInstance:
@@ -628,6 +646,11 @@ class _Encoder:
         for i, val in enumerate(inst.values):
             start = len(self.buf)
             if val.vtype == VT.BINXML and val.value is not None:
+                if not isinstance(val.value, TemplateInstance):
+                    # a bare element inside a BinXml value is written without
+                    # dependency ids by Windows; only the (common) nested
+                    # template instance form is supported here
+                    raise EvtxError("a BinXml value must be a TemplateInstance")
                 self.fragment(val.value, eof=True)
             else:
                 self.buf += val.encode()
@@ -653,7 +676,8 @@ class _Encoder:
 # The standard Windows "System" template
 # --------------------------------------------------------------------------
 
-# Substitution indexes of the System section, in the order Windows uses.
+# Substitution indexes of the System section, in the order commonly seen in
+# Windows-written records.
 SYS_LEVEL, SYS_OPCODE, SYS_TASK, SYS_EVENT_ID, SYS_QUALIFIERS, SYS_KEYWORDS, \
     SYS_TIME, SYS_ACTIVITY, SYS_PID, SYS_TID, SYS_RECORD_ID, SYS_VERSION, \
     SYS_USER, SYS_RELATED, SYS_PROVIDER, SYS_PROVIDER_GUID, SYS_SOURCE = range(17)
@@ -778,13 +802,13 @@ class EvtxWriter:
     def _append(self, record_id, when, body):
         if record_id is None:
             record_id = self.next_record_id
-        self.next_record_id = max(self.next_record_id, record_id + 1)
         ticks = _ticks(when)
         if not self.chunks or not self.chunks[-1].try_add(record_id, ticks, body):
             chunk = _Chunk()
             if not chunk.try_add(record_id, ticks, body):
                 raise EvtxError("record %d does not fit in an empty chunk" % record_id)
             self.chunks.append(chunk)
+        self.next_record_id = max(self.next_record_id, record_id + 1)
         return record_id
 
     def new_chunk(self):
@@ -818,7 +842,7 @@ class EvtxWriter:
 
         ``event_data`` is a dict or a list of (name, value) pairs; values go
         through to_value(), so ``("ProcessId", ("UInt32", 1234))`` forces a
-        type.  ``user_data`` (a TemplateInstance or Element) replaces
+        type.  ``user_data`` (a TemplateInstance) replaces
         EventData by ``<UserData>`` holding a BinXml value.  ``time`` is a
         datetime (UTC) or FILETIME int; it is used for TimeCreated and the
         record's written time.  Records with the same provider, event id,
@@ -881,7 +905,7 @@ class EvtxWriter:
                                 (the last chunk number follows it)
         ``dirty`` / ``full``    set file flag 0x1 / 0x2
         ``corrupt_crc``         chunk indexes whose record-data CRC (offset 52)
-                                is made wrong
+                                is made wrong (the header CRC is kept valid)
         ``corrupt_header_crc``  chunk indexes whose header CRC (offset 124) is
                                 made wrong
         ``zero_chunks``         chunk indexes overwritten with zero bytes
@@ -897,8 +921,12 @@ class EvtxWriter:
         struct.pack_into("<I", header, 120, flags)
         struct.pack_into("<I", header, 124, zlib.crc32(bytes(header[:120])))
         for i in corrupt_crc:
+            # wrong record-data CRC; the header CRC is recomputed so that it
+            # stays valid and only the data CRC check fails
             struct.pack_into("<I", chunks[i], 52,
                              struct.unpack_from("<I", chunks[i], 52)[0] ^ 0xDEADBEEF)
+            struct.pack_into("<I", chunks[i], 124,
+                             zlib.crc32(bytes(chunks[i][:120]) + bytes(chunks[i][128:512])))
         for i in corrupt_header_crc:
             struct.pack_into("<I", chunks[i], 124,
                              struct.unpack_from("<I", chunks[i], 124)[0] ^ 0xDEADBEEF)

@@ -97,7 +97,7 @@ void bx_chunk_fini(bx_chunk *c);
 int bx_parse_record(bx_chunk *c, uint32_t off, uint32_t end, bx_node **out);
 
 /* A value's text form. */
-typedef enum { VF_JSON, VF_JSONS, VF_XML, VF_TEXT } vform;
+typedef enum { VF_JSON, VF_JSONS, VF_XML, VF_TEXT, VF_TEXTS } vform;
 /* Append the text of value (type, p, size) to b; for VF_JSON numbers are
  * bare and strings quoted+escaped; VF_XML escapes; VF_TEXT is raw UTF-8. */
 void bx_value_put(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size, vform f);

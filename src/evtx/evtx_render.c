@@ -63,7 +63,7 @@ static void gather(sp_arena *ar, items *it, const bx_node *list, bx_ctx ctx, int
             } else {
                 items_push(ar, it, n, ctx);
             }
-        } else if (n->kind != BN_PI) {
+        } else {
             items_push(ar, it, n, ctx);
         }
     }
@@ -92,7 +92,7 @@ static int item_empty(const item *x)
     }
 }
 
-static int is_text_item(const item *x) { return x->n->kind != BN_ELEM && x->n->kind != BN_ATTR; }
+static int is_text_item(const item *x) { return x->n->kind != BN_ELEM && x->n->kind != BN_ATTR && x->n->kind != BN_PI; }
 
 static const char *entity_text(const bx_node *n, size_t *len)
 {
@@ -529,7 +529,7 @@ static void xml_element(sp_buf *b, sp_arena *ar, const bx_node *el, bx_ctx ctx, 
     gather(ar, &it, el->child, ctx, 0);
     int has_elem = 0, has_text = 0;
     for (uint32_t i = 0; i < it.n; i++) {
-        if (it.a[i].n->kind == BN_ELEM) has_elem = 1;
+        if (it.a[i].n->kind == BN_ELEM || it.a[i].n->kind == BN_PI) has_elem = 1;
         else if (!item_empty(&it.a[i])) has_text = 1;
     }
     if (!has_elem && !has_text) { sp_buf_puts(b, "/>\n"); return; }
@@ -546,11 +546,20 @@ static void xml_element(sp_buf *b, sp_arena *ar, const bx_node *el, bx_ctx ctx, 
     sp_buf_puts(b, ">\n");
 }
 
+static void xml_pi(sp_buf *b, const bx_node *n)
+{
+    sp_buf_puts(b, "<?");
+    sp_buf_put(b, n->name, n->name_len);
+    if (n->data && n->size) { sp_buf_putc(b, ' '); sp_utf16_to_utf8(b, n->data, n->size, 0); }
+    sp_buf_puts(b, "?>\n");
+}
+
 static void xml_list(sp_buf *b, sp_arena *ar, const items *it, int depth)
 {
     for (uint32_t i = 0; i < it->n; i++) {
         const item *x = &it->a[i];
         if (x->n->kind == BN_ELEM) xml_element(b, ar, x->n, x->ctx, depth);
+        else if (x->n->kind == BN_PI) { xml_indent(b, depth); xml_pi(b, x->n); }
         else if (!item_empty(x)) { xml_indent(b, depth); xml_text_item(b, x); sp_buf_putc(b, '\n'); }
     }
 }
@@ -559,14 +568,6 @@ sp_status sp_record_xml(const sp_record *r, sp_buf *out)
 {
     items top;
     items_init(&top);
-    /* processing instructions live at the top level of a fragment */
-    for (const bx_node *n = r->root; n; n = n->next)
-        if (n->kind == BN_PI) {
-            sp_buf_puts(out, "<?");
-            sp_buf_put(out, n->name, n->name_len);
-            if (n->data && n->size) { sp_buf_putc(out, ' '); sp_utf16_to_utf8(out, n->data, n->size, 0); }
-            sp_buf_puts(out, "?>\n");
-        }
     gather(r->chunk->rarena, &top, r->root, (bx_ctx){NULL, 0}, 0);
     xml_list(out, r->chunk->rarena, &top, 0);
     return sp_buf_failed(out) ? SP_ERR_NOMEM : SP_OK;
@@ -798,7 +799,7 @@ static void field_render(sp_record *r, sp_field_ent *e)
             if (x->n->kind == BN_VALUE || x->n->kind == BN_SUBST) {
                 uint8_t t; const uint8_t *p; uint32_t s;
                 item_value(x, &t, &p, &s);
-                bx_value_put(&tmp, (t & VT_ARRAY) ? VT_BINARY : t, p, s, VF_TEXT);
+                bx_value_put(&tmp, (t & VT_ARRAY) ? VT_BINARY : t, p, s, VF_TEXTS);
             } else if (x->n->kind == BN_CDATA) {
                 sp_utf16_to_utf8(&tmp, x->n->data, x->n->size, 0);
             } else if (x->n->kind == BN_CHARREF) {

@@ -97,7 +97,7 @@ static inline int is_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\r' 
 static const char HEXU[] = "0123456789ABCDEF";
 
 /* Write the value as plain UTF-8 into b (no quoting/escaping). */
-static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size)
+static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size, int trim)
 {
     char tmp[64];
     int n = 0;
@@ -109,15 +109,15 @@ static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size)
          * evtx_dump does (Windows pads some fields, e.g. LogonProcessName,
          * and ends argument-less command lines with a space) */
         uint32_t cnt = size / 2, st = 0;
-        while (cnt && (sp_le16(p + 2 * (cnt - 1)) == 0 || is_ws(sp_le16(p + 2 * (cnt - 1))))) cnt--;
-        while (st < cnt && is_ws(sp_le16(p + 2 * st))) st++;
+        while (cnt && (sp_le16(p + 2 * (cnt - 1)) == 0 || (trim && is_ws(sp_le16(p + 2 * (cnt - 1)))))) cnt--;
+        while (trim && st < cnt && is_ws(sp_le16(p + 2 * st))) st++;
         sp_utf16_to_utf8(b, p + 2 * st, cnt - st, 0);
         return;
     }
     case VT_ANSI: {
         uint32_t cnt = size, st = 0;
-        while (cnt && (p[cnt - 1] == 0 || is_ws(p[cnt - 1]))) cnt--;
-        while (st < cnt && is_ws(p[st])) st++;
+        while (cnt && (p[cnt - 1] == 0 || (trim && is_ws(p[cnt - 1])))) cnt--;
+        while (trim && st < cnt && is_ws(p[st])) st++;
         sp_buf_put(b, p + st, cnt - st);
         return;
     }
@@ -206,7 +206,7 @@ static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size)
     }
     default:
         /* unknown type: its bytes in hex, never lost */
-        value_text(b, VT_BINARY, p, size);
+        value_text(b, VT_BINARY, p, size, 0);
         return;
     }
     if (n > 0) sp_buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
@@ -214,12 +214,15 @@ static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size)
 
 void bx_value_put(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size, vform f)
 {
-    if (f == VF_TEXT) { value_text(b, type, p, size); return; }
+    /* a whole value is trimmed (as evtx_dump does); a piece of a
+     * concatenation (VF_JSONS, VF_TEXTS) and XML are kept as written */
+    int trim = (f == VF_JSON || f == VF_TEXT);
+    if (f == VF_TEXT || f == VF_TEXTS) { value_text(b, type, p, size, trim); return; }
     int quote = (f == VF_JSON);
     if (f == VF_JSONS) f = VF_JSON;
     else if (f == VF_JSON && bx_type_is_bare(type)) {
         size_t at = b->len;
-        value_text(b, type, p, size);
+        value_text(b, type, p, size, 0);
         if (b->len == at) sp_buf_puts(b, "null");
         else if ((type == VT_R32 || type == VT_R64) && !b->failed &&
                  (b->p[at] == 'N' || b->p[at] == 'i' || (b->len - at > 1 && b->p[at + 1] == 'i'))) {
@@ -239,7 +242,7 @@ void bx_value_put(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size, vfor
     if (type == VT_STRING || type == VT_ANSI) {
         if (quote) sp_buf_putc(b, '"');
         size_t at = b->len;
-        value_text(b, type, p, size);
+        value_text(b, type, p, size, trim);
         if (b->failed) return;
         size_t i = at;
         if (f == VF_JSON) {
@@ -269,6 +272,6 @@ void bx_value_put(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size, vfor
     }
     /* other types render to ASCII that needs no escaping */
     if (quote) sp_buf_putc(b, '"');
-    value_text(b, type, p, size);
+    value_text(b, type, p, size, 0);
     if (quote) sp_buf_putc(b, '"');
 }

@@ -26,7 +26,8 @@ multichunk.evtx         1500 records over several 64 KiB chunks
 userdata.evtx           events whose payload is <UserData> (a BinXml 0x21
                         value holding a nested template instance)
 dirty_chunk_count.evtx  3 chunks, but the header says 1 chunk and is dirty
-bad_chunk_crc.evtx      3 chunks, the middle chunk's record CRC is wrong
+bad_chunk_crc.evtx      3 chunks, the middle chunk's record-data CRC is wrong
+bad_chunk_header_crc.evtx  3 chunks, the middle chunk's header CRC is wrong
 zeroed_chunk.evtx       3 chunks, the middle one overwritten with zeros
 truncated.evtx          2 chunks, the file cut in the middle of a record
 """
@@ -132,9 +133,10 @@ def describe_value(val):
 class Recorder:
     """Wraps an EvtxWriter and remembers what was written for the sidecar."""
 
-    def __init__(self, name, description):
+    def __init__(self, name, description, compact=False):
         self.name = name
         self.description = description
+        self.compact = compact      # values only (no text/hex) for bulk files
         self.w = EvtxWriter()
         self.records = []
         self.notes = []
@@ -153,6 +155,9 @@ class Recorder:
                "event_id": event_id, "channel": channel, "computer": COMPUTER}
         if user_data is not None:
             rec["user_data"] = describe_value(Value(VT.BINXML, user_data))
+        elif self.compact:
+            rec["event_data"] = [[n, TYPE_BY_CODE[v.vtype],
+                                  describe_value(v)["value"]] for n, v in values]
         else:
             rec["event_data"] = [dict(name=n, **describe_value(v)) for n, v in values]
         self.records.append(rec)
@@ -199,9 +204,27 @@ class Recorder:
         }
         with open(os.path.join(outdir, self.name + ".expect.json"), "w",
                   encoding="ascii") as fh:
-            json.dump(expect, fh, indent=1, ensure_ascii=True)
-            fh.write("\n")
+            fh.write(_dump_expect(expect))
         return path
+
+
+def _dump_expect(expect):
+    """JSON text with the header keys indented and one record per line
+    (ASCII only: lone surrogates appear as \\udXXX escapes)."""
+    def enc(obj):
+        return json.dumps(obj, ensure_ascii=True, sort_keys=False)
+    lines = ["{"]
+    for key, value in expect.items():
+        if key == "records":
+            continue
+        lines.append("  %s: %s," % (enc(key), enc(value)))
+    lines.append('  "records": [')
+    recs = expect["records"]
+    for i, rec in enumerate(recs):
+        lines.append("    " + enc(rec) + ("," if i + 1 < len(recs) else ""))
+    lines.append("  ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -418,7 +441,8 @@ def _logon_fields(i):
 def make_multichunk(outdir):
     r = Recorder("multichunk", "1500 records (two templates, varied values) "
                  "spanning several 64 KiB chunks; templates and names are "
-                 "re-declared inline at the start of each chunk.")
+                 "re-declared inline at the start of each chunk.  event_data "
+                 "entries are [name, type, value].", compact=True)
     for i in range(1500):
         when = at(1000 + i * 7)
         if i % 5 == 4:
@@ -507,6 +531,16 @@ def make_damaged(outdir):
                    "CRCs; chunk 1's records are intact if the CRC is ignored.")
     r.write(outdir, damage={"corrupt_crc_chunks": [1], "which": "records CRC"},
             recoverable=ids[0] + ids[2], corrupt_crc=[1])
+
+    # 2b. bad header CRC in the middle chunk
+    r = Recorder("bad_chunk_header_crc", "Three chunks; chunk 1's header CRC32 (chunk "
+                 "offset 124, over bytes 0..120 and 128..512) is wrong.  The header "
+                 "fields, tables and records are intact.")
+    ids = _small_records(r, [5, 5, 5], 650)
+    r.notes.append("recoverable_record_ids lists the records in chunks with valid "
+                   "CRCs; chunk 1's records are intact if the CRC is ignored.")
+    r.write(outdir, damage={"corrupt_crc_chunks": [1], "which": "header CRC"},
+            recoverable=ids[0] + ids[2], corrupt_header_crc=[1])
 
     # 3. zeroed middle chunk
     r = Recorder("zeroed_chunk", "Three chunks; chunk 1 is overwritten with zero "

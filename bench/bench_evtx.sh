@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# bench/bench_evtx.sh — EVTX reading speed: spoor against the peers available
+# on this machine, same file, same run.  Not a test: it prints figures.
+#
+#   bash bench/bench_evtx.sh [MEGABYTES=64] [RUNS=5]
+#
+# Builds a MEGABYTES EVTX from the shared corpus with ../shared/tools/make-big-evtx
+# (intact chunks only, records renumbered; every reader sees the same records),
+# then times (best of RUNS wall-clock, and peak RSS):
+#   spoor evtx dump --format jsonl --threads 1     (JSON lines, one core)
+#   spoor evtx dump --format jsonl --threads N     (all cores)
+#   evtxexport -f xml                               (libevtx, Debian libevtx-utils)
+# and, on one small file, python-evtx's evtx_dump.py against spoor.
+# Output goes to /dev/null for every tool.  Requires ../shared (datasets, tools).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-64}; RUNS=${2:-5}
+SPOOR=${SPOOR:-build/spoor}
+out=bench/out; mkdir -p "$out"
+tool=../shared/tools/make-big-evtx
+[ -x "$tool" ] || [ -f "$tool" ] || { echo "bench: $tool not found (needs ../shared)"; exit 2; }
+big=$out/big${MB}.evtx
+[ -f "$big" ] || python3 "$tool" "$big" "$MB" >&2
+NPROC=$(nproc)
+
+# best-of-N wall time and the peak RSS of the best run: "seconds KB"
+measure() {
+  local best="" rss=""
+  for _ in $(seq "$RUNS"); do
+    local tf; tf=$(mktemp)
+    /usr/bin/time -o "$tf" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
+    local r; r=$(tail -1 "$tf"); rm -f "$tf"
+    local t=${r% *} m=${r#* }
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
+  done
+  echo "$best $rss"
+}
+# /usr/bin/time prints 2 decimals; use a finer clock for the fast runs
+measure_fine() {
+  local best=""
+  for _ in $(seq "$RUNS"); do
+    local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+    local t; t=$(awk "BEGIN{printf \"%.4f\", $e - $s}")
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+  done
+  echo "$best"
+}
+
+recs=$("$SPOOR" evtx info --json -q "$big" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["records"])')
+size=$(stat -c %s "$big")
+echo "file: $big ($((size / 1048576)) MB, $recs records), best of $RUNS runs, output to /dev/null"
+echo
+t1=$(measure_fine "$SPOOR" evtx dump --format jsonl --threads 1 "$big")
+tn=$(measure_fine "$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big")
+r1=$(measure "$SPOOR" evtx dump --format jsonl --threads 1 "$big"); rss1=${r1#* }
+rn=$(measure "$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big"); rssn=${rn#* }
+tx="" ; rssx=""
+if command -v evtxexport >/dev/null; then
+  rx=$(RUNS=$(( RUNS > 2 ? 2 : RUNS )) measure evtxexport -f xml "$big"); tx=${rx% *}; rssx=${rx#* }
+fi
+row() { awk -v n="$1" -v t="$2" -v r="$recs" -v s="$size" -v m="$3" 'BEGIN{printf "%-44s %8.3f s %10.0f rec/s %8.1f MB/s %8.1f MB RSS\n", n, t, r/t, s/t/1048576, m/1024}'; }
+printf '%-44s %10s %16s %13s %15s\n' tool time records/s input peak
+row "spoor evtx dump --format jsonl --threads 1" "$t1" "$rss1"
+row "spoor evtx dump --format jsonl --threads $NPROC" "$tn" "$rssn"
+[ -n "$tx" ] && row "evtxexport -f xml (libevtx)" "$tx" "$rssx"
+echo
+[ -n "$tx" ] && awk -v a="$tx" -v b="$t1" 'BEGIN{printf "spoor (1 thread) vs evtxexport: %.1fx faster (goal >= 50x)\n", a/b}'
+awk -v a="$t1" -v b="$tn" -v n="$NPROC" 'BEGIN{printf "spoor %d threads vs 1 thread: %.2fx (goal >= 1.8x with 2)\n", n, a/b}'
+awk -v m="$rss1" -v n="$rssn" 'BEGIN{printf "spoor peak RSS: %.1f MB (1 thread), %.1f MB (all threads) (goal < 64 MB)\n", m/1024, n/1024}'
+
+# python-evtx is far slower: time it on one small file only
+small=../shared/datasets/evtx-samples/samples/security.evtx
+if command -v evtx_dump.py >/dev/null && [ -f "$small" ]; then
+  sn=$("$SPOOR" evtx info --json -q "$small" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["records"])')
+  tp=$(RUNS=1 measure_fine evtx_dump.py "$small")
+  ts=$(measure_fine "$SPOOR" evtx dump --format jsonl --threads 1 "$small")
+  echo
+  echo "small file: $small ($sn records)"
+  awk -v p="$tp" -v s="$ts" -v n="$sn" 'BEGIN{printf "  evtx_dump.py (python-evtx) %8.3f s %9.0f rec/s\n  spoor --threads 1           %8.3f s %9.0f rec/s   (%.0fx faster)\n", p, n/p, s, n/s, p/s}'
+fi
