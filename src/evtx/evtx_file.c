@@ -22,12 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct sp_evtx {
     char *path;
     int fd;                    /* -1 for an in-memory file */
+    const uint8_t *map;        /* the file mapped read-only, or NULL */
     const uint8_t *mem;        /* in-memory file (borrowed), or NULL */
     uint64_t size;
     uint32_t nchunks;          /* blocks after the header (last may be partial) */
@@ -96,6 +98,10 @@ sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts, sp_evtx **out
     }
     f->fd = fd;
     f->size = (uint64_t)sb.st_size;
+    if (getenv("SPOOR_MMAP") && f->size) {
+        void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) { f->map = m; madvise(m, f->size, MADV_SEQUENTIAL); }
+    }
     sp_status st = evtx_init(f, path, opts, err);
     if (st != SP_OK) { sp_evtx_close(f); return st; }
     *out = f;
@@ -165,6 +171,7 @@ static sp_status evtx_init(sp_evtx *f, const char *path, const sp_evtx_opts *opt
 void sp_evtx_close(sp_evtx *f)
 {
     if (!f) return;
+    if (f->map) munmap((void *)f->map, f->size);
     if (f->fd >= 0) close(f->fd);
     free(f->alloc_ids);
     free(f->path);
@@ -176,21 +183,10 @@ void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out) { *out = f->st; }
 
 /* ------------------------------------------------------------ the work */
 
-typedef struct worker {
-    sp_evtx *f;
-    uint8_t *chunk;            /* SP_EVTX_CHUNK_SIZE bytes */
-    sp_arena carena, rarena;
-    bx_chunk bc;
-    sp_record rec;
-    sp_record_fn on_record;
-    void *user;
-    unsigned id;
-    void *pipe;                /* the pipeline, for threaded scans */
-} worker;
+#define WORKER_SLOTS 4
 
 typedef struct slot {
     uint32_t idx;
-    int done;
     int stop;                  /* the record callback asked to stop */
     int ioerr;
     sp_buf out;
@@ -198,10 +194,24 @@ typedef struct slot {
     sp_evtx_stats d;           /* counts for this chunk */
 } slot;
 
+typedef struct worker {
+    sp_evtx *f;
+    uint8_t *buf;              /* SP_EVTX_CHUNK_SIZE bytes for pread() */
+    const uint8_t *chunk;      /* the chunk being decoded (buf, or the map) */
+    sp_arena carena, rarena;
+    bx_chunk bc;
+    sp_record rec;
+    sp_record_fn on_record;
+    void *user;
+    unsigned id;
+    void *pipe;                /* the pipeline, for threaded scans */
+    slot slots[WORKER_SLOTS];  /* decoded chunks waiting for their turn */
+} worker;
+
 static void slot_reset(slot *s, uint32_t idx)
 {
     s->idx = idx;
-    s->done = s->stop = s->ioerr = 0;
+    s->stop = s->ioerr = 0;
     sp_buf_reset(&s->out);
     sp_buf_reset(&s->diags);
     memset(&s->d, 0, sizeof s->d);
@@ -225,8 +235,9 @@ static int worker_init(worker *w, sp_evtx *f, unsigned id, sp_record_fn fn, void
     w->id = id;
     w->on_record = fn;
     w->user = user;
-    w->chunk = malloc(SP_EVTX_CHUNK_SIZE);
-    if (!w->chunk) return -1;
+    w->buf = malloc(SP_EVTX_CHUNK_SIZE);
+    if (!w->buf) return -1;
+    w->chunk = w->buf;
     sp_arena_init(&w->carena, 256 * 1024);
     sp_arena_init(&w->rarena, 64 * 1024);
     bx_chunk_init(&w->bc);
@@ -237,7 +248,11 @@ static int worker_init(worker *w, sp_evtx *f, unsigned id, sp_record_fn fn, void
 
 static void worker_fini(worker *w)
 {
-    free(w->chunk);
+    for (int k = 0; k < WORKER_SLOTS; k++) {
+        sp_buf_fini(&w->slots[k].out);
+        sp_buf_fini(&w->slots[k].diags);
+    }
+    free(w->buf);
     sp_arena_fini(&w->carena);
     sp_arena_fini(&w->rarena);
     bx_chunk_fini(&w->bc);
@@ -322,14 +337,32 @@ static int carve(worker *w, slot *s, uint32_t from, uint32_t to, uint64_t file_o
     return 0;
 }
 
+static void process_block(worker *w, slot *s, const uint8_t *c, uint32_t csize, uint64_t file_off);
+
 static void process_chunk(worker *w, slot *s)
 {
     sp_evtx *f = w->f;
     uint64_t file_off = SP_EVTX_HEADER_SIZE + (uint64_t)s->idx * SP_EVTX_CHUNK_SIZE;
-    uint8_t *c = w->chunk;
-    ssize_t got = read_at(f, c, SP_EVTX_CHUNK_SIZE, file_off);
-    if (got < 0) { s->ioerr = errno; return; }
-    uint32_t csize = (uint32_t)got;
+    const uint8_t *c;
+    uint32_t csize;
+    if (f->map) {
+        /* mapped file: decode in place, then drop the pages from our RSS */
+        csize = f->size - file_off < SP_EVTX_CHUNK_SIZE ? (uint32_t)(f->size - file_off) : SP_EVTX_CHUNK_SIZE;
+        c = f->map + file_off;
+    } else {
+        ssize_t got = read_at(f, w->buf, SP_EVTX_CHUNK_SIZE, file_off);
+        if (got < 0) { s->ioerr = errno; return; }
+        csize = (uint32_t)got;
+        c = w->buf;
+    }
+    w->chunk = c;
+    process_block(w, s, c, csize, file_off);
+    if (f->map) madvise((void *)(f->map + file_off), csize, MADV_DONTNEED);
+}
+
+static void process_block(worker *w, slot *s, const uint8_t *c, uint32_t csize, uint64_t file_off)
+{
+    sp_evtx *f = w->f;
     char m[256];
     if (all_zero(c, csize)) { s->d.chunks_zero++; return; }
     if (csize < SP_EVTX_CHUNK_SIZE) {
@@ -388,44 +421,6 @@ static void process_chunk(worker *w, slot *s)
     if (f->opts.recover && good_end < csize) carve(w, s, good_end, csize, file_off);
 }
 
-/* -------------------------------------------------------- the pipeline */
-
-typedef struct pipe {
-    sp_evtx *f;
-    slot *slots;
-    unsigned nslots;
-    uint32_t next_claim, written;
-    int stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done;
-    worker *workers;
-} pipe_t;
-
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    pipe_t *p = w->pipe;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->next_claim < p->f->nchunks && p->next_claim >= p->written + p->nslots)
-            pthread_cond_wait(&p->cv_work, &p->mu);
-        if (p->stop || p->next_claim >= p->f->nchunks) {
-            pthread_mutex_unlock(&p->mu);
-            break;
-        }
-        uint32_t i = p->next_claim++;
-        slot *s = &p->slots[i % p->nslots];
-        slot_reset(s, i);
-        pthread_mutex_unlock(&p->mu);
-        process_chunk(w, s);
-        pthread_mutex_lock(&p->mu);
-        s->done = 1;
-        pthread_cond_broadcast(&p->cv_done);
-        pthread_mutex_unlock(&p->mu);
-    }
-    return NULL;
-}
-
 /* Fold one chunk's results into the file's, in file order. */
 static int flush_slot(sp_evtx *f, slot *s, sp_flush_fn on_flush, void *user)
 {
@@ -455,6 +450,79 @@ static int flush_slot(sp_evtx *f, slot *s, sp_flush_fn on_flush, void *user)
     if (s->out.failed) return -1;
     if (on_flush && s->out.len && on_flush(user, &s->out)) return 1;
     return s->stop;
+}
+
+/* -------------------------------------------------------- the pipeline */
+
+typedef struct pipe {
+    sp_evtx *f;
+    sp_flush_fn on_flush;
+    void *user;
+    uint32_t next_claim;       /* next chunk to decode */
+    uint32_t written;          /* chunks flushed so far */
+    int stop;
+    sp_status rc;
+    int err_errno;
+    uint32_t err_chunk;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;         /* `written` advanced or `stop` set */
+    worker *workers;
+} pipe_t;
+
+/* Flush slot s (its turn has come: p->written == s->idx).  Runs without
+ * the lock: only the holder of chunk `written` may flush. */
+static void flush_turn(pipe_t *p, slot *s)
+{
+    sp_status rc = SP_OK;
+    if (s->ioerr) {
+        rc = SP_ERR_IO;
+        p->err_errno = s->ioerr;
+        p->err_chunk = s->idx;
+    } else {
+        int fr = flush_slot(p->f, s, p->on_flush, p->user);
+        if (fr) rc = fr < 0 ? SP_ERR_NOMEM : SP_ERR_ABORT;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->written = s->idx + 1;
+    if (rc != SP_OK) { p->stop = 1; p->rc = rc; }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A worker keeps up to WORKER_SLOTS decoded chunks waiting for their turn,
+ * so a short chunk does not leave it idle behind another worker's long one. */
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pipe_t *p = w->pipe;
+    unsigned head = 0, npend = 0;      /* FIFO of pending slots, by chunk index */
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->stop) break;
+        slot *h = npend ? &w->slots[head] : NULL;
+        if (h && h->idx == p->written) {
+            pthread_mutex_unlock(&p->mu);
+            flush_turn(p, h);
+            head = (head + 1) % WORKER_SLOTS;
+            npend--;
+            pthread_mutex_lock(&p->mu);
+            continue;
+        }
+        if (npend < WORKER_SLOTS && p->next_claim < p->f->nchunks) {
+            uint32_t i = p->next_claim++;
+            pthread_mutex_unlock(&p->mu);
+            slot *s = &w->slots[(head + npend) % WORKER_SLOTS];
+            slot_reset(s, i);
+            process_chunk(w, s);
+            npend++;
+            pthread_mutex_lock(&p->mu);
+            continue;
+        }
+        if (!npend) break;             /* nothing to decode, nothing pending */
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -529,81 +597,42 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
         if (!c || collect_allocated(f, c)) { free(c); set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory"); return SP_ERR_NOMEM; }
         free(c);
     }
-    if (nt == 1) {
-        worker w;
-        slot s;
-        memset(&s, 0, sizeof s);
-        if (worker_init(&w, f, 0, on_record, user)) { worker_fini(&w); set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory"); return SP_ERR_NOMEM; }
-        for (uint32_t i = 0; i < f->nchunks; i++) {
-            slot_reset(&s, i);
-            process_chunk(&w, &s);
-            if (s.ioerr) {
-                set_err(err, f->path, SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE, s.ioerr, "read failed: %s", strerror(s.ioerr));
-                rc = SP_ERR_IO;
-                break;
-            }
-            int fr = flush_slot(f, &s, on_flush, user);
-            if (fr) { rc = fr < 0 ? SP_ERR_NOMEM : SP_ERR_ABORT; break; }
-        }
-        sp_buf_fini(&s.out);
-        sp_buf_fini(&s.diags);
-        worker_fini(&w);
-        if (rc == SP_OK) trailer_diags(f);
-        return rc;
-    }
+    /* N workers (the calling thread is one of them).  A worker claims the
+     * next chunk, decodes it into its own slot, then waits for its turn and
+     * flushes it itself: output leaves in file order without being handed
+     * to another core, and no third thread competes for the CPUs. */
     pipe_t p;
     memset(&p, 0, sizeof p);
     p.f = f;
-    p.nslots = nt * 2;
-    p.slots = calloc(p.nslots, sizeof *p.slots);
+    p.on_flush = on_flush;
+    p.user = user;
     p.workers = calloc(nt, sizeof *p.workers);
     pthread_t *th = calloc(nt, sizeof *th);
     unsigned started = 0;
-    if (!p.slots || !p.workers || !th) { rc = SP_ERR_NOMEM; goto out; }
+    if (!p.workers || !th) { rc = SP_ERR_NOMEM; goto out; }
     pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv_work, NULL);
-    pthread_cond_init(&p.cv_done, NULL);
+    pthread_cond_init(&p.cv, NULL);
     for (unsigned k = 0; k < nt; k++) {
         if (worker_init(&p.workers[k], f, k, on_record, user)) { rc = SP_ERR_NOMEM; break; }
         p.workers[k].pipe = &p;
-        if (pthread_create(&th[k], NULL, worker_main, &p.workers[k])) { worker_fini(&p.workers[k]); rc = SP_ERR_NOMEM; break; }
         started++;
     }
-    for (uint32_t i = 0; rc == SP_OK && started && i < f->nchunks; i++) {
-        slot *s = &p.slots[i % p.nslots];
-        pthread_mutex_lock(&p.mu);
-        while (!(s->done && s->idx == i)) pthread_cond_wait(&p.cv_done, &p.mu);
-        pthread_mutex_unlock(&p.mu);
-        if (s->ioerr) {
-            set_err(err, f->path, SP_EVTX_HEADER_SIZE + (uint64_t)i * SP_EVTX_CHUNK_SIZE, s->ioerr, "read failed: %s", strerror(s->ioerr));
-            rc = SP_ERR_IO;
-        } else {
-            int fr = flush_slot(f, s, on_flush, user);
-            if (fr) rc = fr < 0 ? SP_ERR_NOMEM : SP_ERR_ABORT;
-        }
-        pthread_mutex_lock(&p.mu);
-        s->done = 0;
-        p.written = i + 1;
-        if (rc != SP_OK) p.stop = 1;
-        pthread_cond_broadcast(&p.cv_work);
-        pthread_mutex_unlock(&p.mu);
+    unsigned spawned = 0;
+    for (unsigned k = 1; rc == SP_OK && k < started; k++) {
+        if (pthread_create(&th[k], NULL, worker_main, &p.workers[k])) break;
+        spawned = k;
     }
-    pthread_mutex_lock(&p.mu);
-    p.stop = 1;
-    pthread_cond_broadcast(&p.cv_work);
-    pthread_mutex_unlock(&p.mu);
-    for (unsigned k = 0; k < started; k++) {
-        pthread_join(th[k], NULL);
-        worker_fini(&p.workers[k]);
-    }
+    if (rc == SP_OK && started) worker_main(&p.workers[0]);
+    for (unsigned k = 1; k <= spawned; k++) pthread_join(th[k], NULL);
+    for (unsigned k = 0; k < started; k++) worker_fini(&p.workers[k]);
     pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.cv_work);
-    pthread_cond_destroy(&p.cv_done);
-    for (unsigned k = 0; k < p.nslots; k++) { sp_buf_fini(&p.slots[k].out); sp_buf_fini(&p.slots[k].diags); }
+    pthread_cond_destroy(&p.cv);
+    if (rc == SP_OK) rc = p.rc;
+    if (rc == SP_ERR_IO) set_err(err, f->path, SP_EVTX_HEADER_SIZE + (uint64_t)p.err_chunk * SP_EVTX_CHUNK_SIZE,
+                                 p.err_errno, "read failed: %s", strerror(p.err_errno));
     if (rc == SP_OK) trailer_diags(f);
 out:
     if (rc == SP_ERR_NOMEM) set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory");
-    free(p.slots);
     free(p.workers);
     free(th);
     return rc;
