@@ -408,30 +408,30 @@ static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx)
         if (it.a[i].n->kind == BN_ELEM) has_elem = 1;
         else if (!item_empty(&it.a[i])) has_text = 1;
     }
-    items av;
-    for (const bx_node *a = el->attrs; a && !has_attr; a = a->next)
-        has_attr = attr_nonempty(j, a, ctx, &av);
+    /* attributes in one pass: written speculatively, taken back when all
+     * of them turn out empty */
+    size_t save = j->b->len;
+    if (el->attrs) {
+        sp_buf_puts(j->b, "{\"#attributes\":{");
+        items av;
+        for (const bx_node *a = el->attrs; a; a = a->next) {
+            if (!attr_nonempty(j, a, ctx, &av)) continue;
+            if (has_attr) sp_buf_putc(j->b, ',');
+            has_attr = 1;
+            json_key(j, a->name, a->name_len, 0);
+            json_scalar(j, &av);
+        }
+        if (has_attr) sp_buf_putc(j->b, '}');
+        else j->b->len = save;
+    }
     if (!has_elem && !has_attr) {
         if (has_text) json_scalar(j, &it);
         else sp_buf_puts(j->b, "null");
         j->depth--;
         return;
     }
-    sp_buf_putc(j->b, '{');
-    int first = 1;
-    if (has_attr) {
-        sp_buf_puts(j->b, "\"#attributes\":{");
-        int af = 1;
-        for (const bx_node *a = el->attrs; a; a = a->next) {
-            if (!attr_nonempty(j, a, ctx, &av)) continue;
-            if (!af) sp_buf_putc(j->b, ',');
-            af = 0;
-            json_key(j, a->name, a->name_len, 0);
-            json_scalar(j, &av);
-        }
-        sp_buf_putc(j->b, '}');
-        first = 0;
-    }
+    if (!has_attr) sp_buf_putc(j->b, '{');
+    int first = !has_attr;
     if (has_text) {
         if (!first) sp_buf_putc(j->b, ',');
         sp_buf_puts(j->b, "\"#text\":");
