@@ -56,11 +56,23 @@ void sp_buf_printf(sp_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+static const char digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 void sp_buf_put_u64(sp_buf *b, uint64_t v)
 {
     char tmp[24];
     int i = 24;
-    do { tmp[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--i] = digits2[2 * r + 1];
+        tmp[--i] = digits2[2 * r];
+    }
+    if (v >= 10) { tmp[--i] = digits2[2 * v + 1]; tmp[--i] = digits2[2 * v]; }
+    else tmp[--i] = (char)('0' + v);
     sp_buf_put(b, tmp + i, (size_t)(24 - i));
 }
 
@@ -205,6 +217,47 @@ size_t sp_utf16_to_utf8(sp_buf *b, const uint8_t *p, size_t nchars, int stop_nul
     }
     b->len = (size_t)(o - b->p);
     return i;
+}
+
+size_t sp_utf16_to_json(sp_buf *b, const uint8_t *p, size_t nchars)
+{
+    if (nchars == 0) return 0;
+    /* worst case: a control character becomes \u00XX (6 bytes) */
+    if (b->len + nchars * 6 > b->cap && sp_buf_grow(b, nchars * 6)) return nchars;
+    char *o = b->p + b->len;
+    size_t i = 0;
+    while (i < nchars) {
+        unsigned c = sp_le16(p + 2 * i);
+        if (c < 0x80) {
+            if (json_plain[c]) { *o++ = (char)c; i++; continue; }
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\t': *o++ = 't'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\f': *o++ = 'f'; break;
+            default:
+                *o++ = 'u'; *o++ = '0'; *o++ = '0';
+                *o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+            }
+            i++;
+            continue;
+        }
+        b->len = (size_t)(o - b->p);
+        /* non-ASCII: the UTF-8 encoder handles surrogates; its output is
+         * valid UTF-8 and needs no escaping */
+        size_t k = i + 1;
+        while (k < nchars && sp_le16(p + 2 * k) >= 0x80) k++;
+        sp_utf16_to_utf8(b, p + 2 * i, k - i, 0);
+        if (b->failed) return nchars;
+        o = b->p + b->len;
+        i = k;
+    }
+    b->len = (size_t)(o - b->p);
+    return nchars;
 }
 
 uint32_t sp_crc32(uint32_t crc, const uint8_t *p, size_t n)

@@ -63,6 +63,10 @@ static inline uint32_t sp_le32(const uint8_t *p)
 }
 static inline uint64_t sp_le64(const uint8_t *p) { return sp_le32(p) | ((uint64_t)sp_le32(p + 4) << 32); }
 
+/* The same, escaped for the inside of a JSON string, in one pass (no NUL
+ * stop: NULs become \u0000). */
+size_t sp_utf16_to_json(sp_buf *b, const uint8_t *p, size_t nchars);
+
 uint32_t sp_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
 #endif

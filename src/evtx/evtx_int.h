@@ -69,6 +69,9 @@ typedef struct bx_node {
     const char *jkey;
     uint32_t jkey_len;
     uint8_t jkey_state;      /* 0 not yet, 1 memoised, 2 depends on values */
+    /* compiled JSON plan of a template (on its root node; chunk arena) */
+    uint8_t jplan_state;     /* 0 not yet, 1 compiled, 2 not plannable */
+    void *jplan;
 } bx_node;
 
 /* parsing context of one chunk (or of a carved record with no chunk) */

@@ -21,6 +21,7 @@
  */
 #include "evtx_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct bx_ctx { const bx_val *v; uint32_t n; } bx_ctx;
@@ -443,6 +444,413 @@ static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx)
     j->depth--;
 }
 
+
+/* ------------------------------------------------------ compiled plans */
+/*
+ * Most records are one template instance, and the JSON shape of a template
+ * is fixed except where substitution values are empty or typed.  A template
+ * is therefore compiled once per chunk into a tree of jp_elem: keys already
+ * quoted, escaped and de-duplicated, subtrees without substitutions rendered
+ * to literal JSON, and per element only the decisions that depend on values
+ * (empty -> null / omitted attribute, number vs string).  Anything the plan
+ * does not cover (mixed content, CDATA, nested templates, BinXml values,
+ * positional Data) falls back to the generic renderer above for that
+ * element, so the output is identical either way (tests compare both).
+ * Measured on the 64 MB bench file: see docs/evtx.md.
+ */
+enum { JP_STATIC, JP_GENERIC, JP_LEAF, JP_OBJECT, JP_DATA, JP_SPLICE };
+
+typedef struct jp_attr {
+    const char *key; uint32_t key_len;   /* "name": */
+    int32_t subst;                       /* -1: static value */
+    const char *lit; uint32_t lit_len;   /* static value as JSON ("" = empty: omitted) */
+} jp_attr;
+
+typedef struct jp_elem {
+    const char *key; uint32_t key_len;   /* "Name": / "Name_1": */
+    uint8_t kind;
+    int32_t subst;                       /* LEAF/DATA content; -1 none */
+    const char *lit; uint32_t lit_len;   /* STATIC value */
+    jp_attr *attrs; uint32_t nattrs;
+    struct jp_elem *kids; uint32_t nkids;
+    const bx_node *node;                 /* for the generic fallback */
+} jp_elem;
+
+typedef struct jp_root { jp_elem *kids; uint32_t nkids; } jp_root;
+
+static char *arena_strdup(sp_arena *a, const char *p, size_t n)
+{
+    char *d = sp_arena_alloc(a, n + 1);
+    if (d) { if (n) memcpy(d, p, n); d[n] = 0; }
+    return d;
+}
+
+/* does the subtree under list use any substitution or template? */
+static int has_dynamic(const bx_node *list, int depth)
+{
+    if (depth > SP_MAX_BINXML_DEPTH) return 1;
+    for (const bx_node *n = list; n; n = n->next) {
+        if (n->kind == BN_SUBST || n->kind == BN_TINST) return 1;
+        if (n->kind == BN_ELEM && (has_dynamic(n->attrs, depth + 1) || has_dynamic(n->child, depth + 1))) return 1;
+        if (n->kind == BN_ATTR && has_dynamic(n->child, depth + 1)) return 1;
+    }
+    return 0;
+}
+
+/* a content list that is empty, one static value, or one plain substitution */
+static int simple_content(const bx_node *list, int32_t *subst, const bx_node **val)
+{
+    *subst = -1;
+    *val = NULL;
+    if (!list) return 1;
+    if (list->next) return 0;
+    if (list->kind == BN_SUBST && list->vtype != VT_BINXML) { *subst = list->subst_id; return 1; }
+    if (list->kind == BN_VALUE) { *val = list; return 1; }
+    return 0;
+}
+
+static int is_name(const bx_node *n, const char *s, size_t l)
+{
+    return n->name_len == l && !memcmp(n->name, s, l);
+}
+
+/* the quoted, escaped key with its _N suffix, in the chunk arena */
+static const char *make_key(jctx *j, const char *k, size_t kl, uint32_t dup, uint32_t *len)
+{
+    sp_buf t;
+    sp_buf_init(&t);
+    sp_buf_putc(&t, '"');
+    sp_json_escape(&t, k, kl);
+    if (dup) { sp_buf_putc(&t, '_'); sp_buf_put_u64(&t, dup); }
+    sp_buf_puts(&t, "\":");
+    const char *r = t.failed ? NULL : arena_strdup(j->car, t.p, t.len);
+    *len = (uint32_t)t.len;
+    sp_buf_fini(&t);
+    return r;
+}
+
+/* the JSON of a static value node ("" when it renders empty) */
+static const char *static_value(jctx *j, const bx_node *v, uint32_t *len)
+{
+    *len = 0;
+    if (!v || v->size == 0) return "";
+    sp_buf t;
+    sp_buf_init(&t);
+    bx_value_put(&t, v->vtype, v->data, v->size, VF_JSON);
+    const char *r = t.failed ? NULL : arena_strdup(j->car, t.p, t.len);
+    *len = (uint32_t)t.len;
+    sp_buf_fini(&t);
+    return r;
+}
+
+static int jp_compile_kids(jctx *j, const bx_node *parent, const bx_node *list, jp_elem **out, uint32_t *nout, int depth);
+
+static int jp_compile_elem(jctx *j, const bx_node *el, jp_elem *e, int depth)
+{
+    e->node = el;
+    e->subst = -1;
+    if (depth > SP_MAX_BINXML_DEPTH) { e->kind = JP_GENERIC; return 0; }
+    if (!has_dynamic(el->attrs, 0) && !has_dynamic(el->child, 0)) {
+        /* no substitution below: render it once, now */
+        sp_buf t;
+        sp_buf_init(&t);
+        sp_buf *saved = j->b;
+        j->b = &t;
+        json_element_value(j, el, (bx_ctx){NULL, 0});
+        j->b = saved;
+        e->kind = JP_STATIC;
+        e->lit = t.failed ? NULL : arena_strdup(j->car, t.p, t.len);
+        e->lit_len = (uint32_t)t.len;
+        sp_buf_fini(&t);
+        return e->lit ? 0 : -1;
+    }
+    /* attributes: each empty, static or one plain substitution */
+    uint32_t na = 0;
+    for (const bx_node *a = el->attrs; a; a = a->next) na++;
+    if (na) {
+        e->attrs = sp_arena_zalloc(j->car, na * sizeof *e->attrs);
+        if (!e->attrs) return -1;
+    }
+    for (const bx_node *a = el->attrs; a; a = a->next) {
+        jp_attr *A = &e->attrs[e->nattrs++];
+        const bx_node *v;
+        if (!simple_content(a->child, &A->subst, &v)) { e->kind = JP_GENERIC; return 0; }
+        A->key = make_key(j, a->name, a->name_len, 0, &A->key_len);
+        A->lit = static_value(j, v, &A->lit_len);
+        if (!A->key || !A->lit) return -1;
+    }
+    const bx_node *v;
+    int32_t sub;
+    if (simple_content(el->child, &sub, &v)) {
+        if (v) { e->kind = JP_GENERIC; return 0; }   /* static text beside dynamic attributes: rare */
+        e->kind = JP_LEAF;
+        e->subst = sub;
+        return 0;
+    }
+    /* element children only (no text beside them), and at most one BinXml
+     * substitution among them (Windows puts EventData in one) */
+    int splices = 0;
+    for (const bx_node *c = el->child; c; c = c->next) {
+        if (c->kind == BN_SUBST && c->vtype == VT_BINXML) splices++;
+        else if (c->kind != BN_ELEM) { e->kind = JP_GENERIC; return 0; }
+    }
+    if (splices > 1) { e->kind = JP_GENERIC; return 0; }
+    e->kind = JP_OBJECT;
+    int r = jp_compile_kids(j, el, el->child, &e->kids, &e->nkids, depth + 1);
+    if (r > 0) { e->kind = JP_GENERIC; return 0; }
+    return r;
+}
+
+/* Compile a list of sibling elements with their keys; returns 1 when the
+ * list needs the generic renderer (positional Data, dynamic Data names). */
+static int jp_compile_kids(jctx *j, const bx_node *parent, const bx_node *list, jp_elem **out, uint32_t *nout, int depth)
+{
+    int container = parent && (is_name(parent, "EventData", 9) || is_name(parent, "UserData", 8));
+    int named = 0, any_data = 0;
+    uint32_t n = 0;
+    for (const bx_node *c = list; c; c = c->next) {
+        n++;
+        if (!container || c->kind != BN_ELEM || !is_name(c, "Data", 4)) continue;
+        any_data = 1;
+        for (const bx_node *a = c->attrs; a; a = a->next)
+            if (is_name(a, "Name", 4)) {
+                if (has_dynamic(a->child, 0)) return 1;
+                if (a->child && a->child->size) named = 1;
+            }
+    }
+    if (any_data && !named) return 1;     /* positional Data: generic */
+    jp_elem *kids = sp_arena_zalloc(j->car, (n ? n : 1) * sizeof *kids);
+    if (!kids) return -1;
+    uint32_t k = 0;
+    sp_buf keys;                           /* keys so far, NUL-separated */
+    sp_buf_init(&keys);
+    int rc = 0;
+    for (const bx_node *c = list; c && rc == 0; c = c->next) {
+        if (c->kind == BN_SUBST && c->vtype == VT_BINXML && parent) {
+            jp_elem *e = &kids[k++];
+            e->kind = JP_SPLICE;
+            e->subst = c->subst_id;
+            e->node = c;
+            continue;
+        }
+        if (c->kind != BN_ELEM) { rc = 1; break; }
+        int is_data = container && is_name(c, "Data", 4);
+        sp_buf kt;
+        sp_buf_init(&kt);
+        if (is_data) {
+            if (!data_name(j, c, (bx_ctx){NULL, 0}, &kt)) { sp_buf_fini(&kt); continue; } /* unnamed: dropped */
+        } else {
+            sp_buf_put(&kt, c->name, c->name_len);
+        }
+        /* duplicate index among earlier sibling keys */
+        uint32_t dup = 0;
+        for (size_t off = 0; off < keys.len;) {
+            size_t l = strlen(keys.p + off);
+            if (l == kt.len && (l == 0 || !memcmp(keys.p + off, kt.p, l))) dup++;
+            off += l + 1;
+        }
+        sp_buf_put(&keys, kt.p ? kt.p : "", kt.len);
+        sp_buf_putc(&keys, 0);
+        jp_elem *e = &kids[k++];
+        e->key = make_key(j, kt.p ? kt.p : "", kt.len, dup, &e->key_len);
+        sp_buf_fini(&kt);
+        if (!e->key) { rc = -1; break; }
+        if (is_data) {
+            /* named Data: its content only; "" when empty */
+            const bx_node *v;
+            int32_t sub;
+            e->node = c;
+            if (!simple_content(c->child, &sub, &v)) { rc = 1; break; }
+            if (v || sub < 0) {
+                e->kind = JP_STATIC;
+                e->lit = v && v->size ? static_value(j, v, &e->lit_len) : "\"\"";
+                if (!(v && v->size)) e->lit_len = 2;
+                if (!e->lit) rc = -1;
+            } else {
+                e->kind = JP_DATA;
+                e->subst = sub;
+            }
+        } else {
+            rc = jp_compile_elem(j, c, e, depth);
+        }
+    }
+    if (keys.failed) rc = -1;
+    sp_buf_fini(&keys);
+    *out = kids;
+    *nout = k;
+    return rc;
+}
+
+static const jp_root *jp_get(jctx *j, bx_node *troot)
+{
+    if (troot->jplan_state == 1) return troot->jplan;
+    if (troot->jplan_state == 2) return NULL;
+    troot->jplan_state = 2;
+    jp_root *r = sp_arena_zalloc(j->car, sizeof *r);
+    if (!r || jp_compile_kids(j, NULL, troot, &r->kids, &r->nkids, 0)) return NULL;
+    troot->jplan = r;
+    troot->jplan_state = 1;
+    return r;
+}
+
+static inline const bx_val *jp_val(bx_ctx ctx, int32_t i)
+{
+    return i >= 0 && (uint32_t)i < ctx.n ? &ctx.v[i] : NULL;
+}
+static inline int jp_empty(const bx_val *v) { return !v || v->type == VT_NULL || v->size == 0; }
+
+static void jp_emit_val(jctx *j, const bx_val *v)
+{
+    if (v->type & VT_ARRAY) {
+        sp_buf_putc(j->b, '[');
+        array_each(v->type, v->p, v->size, json_arr_elem, j->b);
+        sp_buf_putc(j->b, ']');
+    } else {
+        bx_value_put(j->b, v->type, v->p, v->size, VF_JSON);
+    }
+}
+
+static void jp_render(jctx *j, const jp_elem *e, bx_ctx ctx);
+static const jp_root *jp_get(jctx *j, bx_node *troot);
+
+/* The plan of what a BinXml substitution brings into an object (one
+ * template instance), or NULL when the generic renderer must do it; *none
+ * when the value is empty (it brings nothing). */
+static const jp_root *jp_splice(jctx *j, const jp_elem *parent, const jp_elem *sp, bx_ctx ctx,
+                                const bx_node **ti_out, int *none)
+{
+    const bx_val *v = jp_val(ctx, sp->subst);
+    *none = 0;
+    if (jp_empty(v)) { *none = 1; return NULL; }
+    if (v->type != VT_BINXML || !v->doc) return NULL;
+    bx_node *ti = v->doc;
+    if (ti->kind != BN_TINST || ti->next || !ti->child) return NULL;
+    const jp_root *pl = jp_get(j, ti->child);
+    if (!pl) return NULL;
+    /* its keys must not meet the parent's (the _N suffixes would shift) */
+    for (uint32_t a = 0; a < pl->nkids; a++)
+        for (uint32_t b = 0; b < parent->nkids; b++) {
+            const jp_elem *x = &pl->kids[a], *y = &parent->kids[b];
+            if (x->kind == JP_SPLICE) return NULL;   /* nested splice: generic */
+            if (y->kind == JP_SPLICE) continue;
+            if (x->key_len == y->key_len && !memcmp(x->key, y->key, x->key_len)) return NULL;
+        }
+    *ti_out = ti;
+    return pl;
+}
+
+static void jp_render_value(jctx *j, const jp_elem *e, bx_ctx ctx)
+{
+    switch (e->kind) {
+    case JP_STATIC:
+        sp_buf_put(j->b, e->lit, e->lit_len);
+        return;
+    case JP_GENERIC:
+        json_element_value(j, e->node, ctx);
+        return;
+    case JP_DATA: {
+        const bx_val *v = jp_val(ctx, e->subst);
+        if (v && v->type == VT_BINXML) break;
+        if (jp_empty(v)) sp_buf_puts(j->b, "\"\"");
+        else jp_emit_val(j, v);
+        return;
+    }
+    default: {
+        /* a value of type BinXml where the template did not declare one:
+         * the generic renderer expands it */
+        const bx_val *tv = jp_val(ctx, e->subst);
+        if (tv && tv->type == VT_BINXML) break;
+        for (uint32_t i = 0; i < e->nattrs; i++) {
+            const bx_val *av = jp_val(ctx, e->attrs[i].subst);
+            if (av && av->type == VT_BINXML) goto generic;
+        }
+        for (uint32_t i = 0; i < e->nkids; i++)
+            if (e->kids[i].kind == JP_SPLICE) {
+                const bx_node *ti;
+                int none;
+                if (!jp_splice(j, e, &e->kids[i], ctx, &ti, &none) && !none) goto generic;
+            }
+        size_t save = j->b->len;
+        int has_attr = 0;
+        if (e->nattrs) {
+            sp_buf_puts(j->b, "{\"#attributes\":{");
+            for (uint32_t i = 0; i < e->nattrs; i++) {
+                const jp_attr *a = &e->attrs[i];
+                const bx_val *av = NULL;
+                if (a->subst >= 0) { av = jp_val(ctx, a->subst); if (jp_empty(av)) continue; }
+                else if (!a->lit_len) continue;
+                if (has_attr) sp_buf_putc(j->b, ',');
+                has_attr = 1;
+                sp_buf_put(j->b, a->key, a->key_len);
+                if (av) jp_emit_val(j, av);
+                else sp_buf_put(j->b, a->lit, a->lit_len);
+            }
+            if (has_attr) sp_buf_putc(j->b, '}');
+            else j->b->len = save;
+        }
+        if (e->kind == JP_LEAF) {
+            int text = !jp_empty(tv);
+            if (!has_attr) {
+                if (text) jp_emit_val(j, tv);
+                else sp_buf_puts(j->b, "null");
+                return;
+            }
+            if (text) { sp_buf_puts(j->b, ",\"#text\":"); jp_emit_val(j, tv); }
+            sp_buf_putc(j->b, '}');
+            return;
+        }
+        /* object */
+        if (!has_attr) sp_buf_putc(j->b, '{');
+        int first = !has_attr;
+        for (uint32_t i = 0; i < e->nkids; i++) {
+            const jp_elem *k = &e->kids[i];
+            if (k->kind == JP_SPLICE) {
+                const bx_node *ti;
+                int none;
+                const jp_root *pl = jp_splice(j, e, k, ctx, &ti, &none);
+                if (!pl) continue;             /* empty value: nothing */
+                bx_ctx c2 = {ti->vals, ti->nvals};
+                for (uint32_t q = 0; q < pl->nkids; q++) {
+                    if (!first) sp_buf_putc(j->b, ',');
+                    first = 0;
+                    jp_render(j, &pl->kids[q], c2);
+                }
+                continue;
+            }
+            if (!first) sp_buf_putc(j->b, ',');
+            first = 0;
+            jp_render(j, k, ctx);
+        }
+        if (first && !has_attr) {
+            /* nothing inside after all (an empty BinXml value): null, as
+             * the generic renderer says of an empty element */
+            j->b->len--;
+            sp_buf_puts(j->b, "null");
+            return;
+        }
+        sp_buf_putc(j->b, '}');
+        return;
+    }
+    }
+generic:
+    json_element_value(j, e->node, ctx);
+}
+
+static void jp_render(jctx *j, const jp_elem *e, bx_ctx ctx)
+{
+    sp_buf_put(j->b, e->key, e->key_len);
+    jp_render_value(j, e, ctx);
+}
+
+/* SPOOR_NO_JSON_PLAN=1 renders everything with the generic renderer (the
+ * tests compare both); read once */
+static int plans_disabled(void)
+{
+    static int v = -1;
+    if (v < 0) { const char *e = getenv("SPOOR_NO_JSON_PLAN"); v = e && *e && *e != '0'; }
+    return v;
+}
+
 sp_status sp_record_json(const sp_record *r, sp_buf *out)
 {
     jctx j;
@@ -452,12 +860,25 @@ sp_status sp_record_json(const sp_record *r, sp_buf *out)
     j.car = r->chunk->carena;
     j.keys = r->chunk->keys;     /* reuse the chunk's scratch allocation */
     j.keys.len = 0;
-    items top;
-    items_init(&top);
-    gather(j.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
-    sp_buf_putc(out, '{');
-    json_children(&j, NULL, &top, 1);
-    sp_buf_putc(out, '}');
+    const jp_root *plan = NULL;
+    bx_node *ti = r->root;
+    if (ti && ti->kind == BN_TINST && !ti->next && ti->child && !plans_disabled())
+        plan = jp_get(&j, ti->child);
+    if (plan) {
+        sp_buf_putc(out, '{');
+        for (uint32_t i = 0; i < plan->nkids; i++) {
+            if (i) sp_buf_putc(out, ',');
+            jp_render(&j, &plan->kids[i], (bx_ctx){ti->vals, ti->nvals});
+        }
+        sp_buf_putc(out, '}');
+    } else {
+        items top;
+        items_init(&top);
+        gather(j.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
+        sp_buf_putc(out, '{');
+        json_children(&j, NULL, &top, 1);
+        sp_buf_putc(out, '}');
+    }
     int kfail = j.keys.failed;
     j.keys.failed = 0;
     r->chunk->keys = j.keys;     /* hand the (maybe grown) buffer back */

@@ -94,6 +94,19 @@ size_t sp_filetime_iso(uint64_t ft, char *buf, size_t cap)
 
 static inline int is_ws(unsigned c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+/* The code units of a UTF-16 string value that make its text: trailing
+ * NULs dropped; with `trim`, surrounding white space too, as evtx_dump does
+ * (Windows pads some fields, e.g. LogonProcessName, and ends argument-less
+ * command lines with a space). */
+static void utf16_range(const uint8_t *p, uint32_t size, int trim, uint32_t *st, uint32_t *cnt)
+{
+    uint32_t c = size / 2, s = 0;
+    while (c && (sp_le16(p + 2 * (c - 1)) == 0 || (trim && is_ws(sp_le16(p + 2 * (c - 1)))))) c--;
+    while (trim && s < c && is_ws(sp_le16(p + 2 * s))) s++;
+    *st = s;
+    *cnt = c;
+}
+
 static const char HEXU[] = "0123456789ABCDEF";
 
 /* Write the value as plain UTF-8 into b (no quoting/escaping). */
@@ -105,12 +118,8 @@ static void value_text(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size,
     case VT_NULL:
         return;
     case VT_STRING: {
-        /* trailing NULs dropped; surrounding white space trimmed, as
-         * evtx_dump does (Windows pads some fields, e.g. LogonProcessName,
-         * and ends argument-less command lines with a space) */
-        uint32_t cnt = size / 2, st = 0;
-        while (cnt && (sp_le16(p + 2 * (cnt - 1)) == 0 || (trim && is_ws(sp_le16(p + 2 * (cnt - 1)))))) cnt--;
-        while (trim && st < cnt && is_ws(sp_le16(p + 2 * st))) st++;
+        uint32_t st, cnt;
+        utf16_range(p, size, trim, &st, &cnt);
         sp_utf16_to_utf8(b, p + 2 * st, cnt - st, 0);
         return;
     }
@@ -235,6 +244,15 @@ void bx_value_put(sp_buf *b, uint8_t type, const uint8_t *p, uint32_t size, vfor
             sp_buf_put(b, t, l < 8 ? l : 8);
             sp_buf_putc(b, '"');
         }
+        return;
+    }
+    /* UTF-16 strings straight to escaped JSON in one pass */
+    if (type == VT_STRING && f == VF_JSON) {
+        uint32_t st, cnt;
+        utf16_range(p, size, trim, &st, &cnt);
+        if (quote) sp_buf_putc(b, '"');
+        sp_utf16_to_json(b, p + 2 * st, cnt - st);
+        if (quote) sp_buf_putc(b, '"');
         return;
     }
     /* strings: decode into the output, then escape in place only when a

@@ -12,7 +12,7 @@
    spoor's, and the reason evtxexport gave is printed.
 """
 import glob, os, re, shutil, subprocess
-from common import Suite, datasets, run, info
+from common import Suite, datasets, run, info, SPOOR
 
 s = Suite('evtx_corpus')
 d = datasets()
@@ -99,4 +99,18 @@ if have_libevtx:
         s.ok(right and n > ex, f'{path}: spoor {n} vs evtxexport {ex}, unexplained')
         differ_ok += right
     print(f'evtxexport oracle: {agree} files equal, {differ_ok} where evtxexport fails and evtxinfo/the crate agree with spoor')
+# 3. the compiled per-template JSON plans render exactly what the generic
+#    renderer renders, on every file (SPOOR_NO_JSON_PLAN=1 turns plans off)
+gen_env = dict(os.environ, SPOOR_NO_JSON_PLAN='1')
+for path in sorted(glob.glob(os.path.join(d, '**', '*.evtx'), recursive=True)):
+    a = subprocess.run([SPOOR, 'evtx', 'dump', '-q', '--recover', path], capture_output=True, timeout=60).stdout
+    b = subprocess.run([SPOOR, 'evtx', 'dump', '-q', '--recover', path], capture_output=True, timeout=60, env=gen_env).stdout
+    s.ok(a == b, f'{path}: plan and generic JSON differ')
+# 3. the compiled per-template JSON plans render exactly what the generic
+#    renderer renders, on every file (SPOOR_NO_JSON_PLAN=1 turns plans off)
+gen_env = dict(os.environ, SPOOR_NO_JSON_PLAN='1')
+for path in sorted(glob.glob(os.path.join(d, '**', '*.evtx'), recursive=True)):
+    a = subprocess.run([SPOOR, 'evtx', 'dump', '-q', '--recover', path], capture_output=True, timeout=60).stdout
+    b = subprocess.run([SPOOR, 'evtx', 'dump', '-q', '--recover', path], capture_output=True, timeout=60, env=gen_env).stdout
+    s.ok(a == b, f'{path}: plan and generic JSON differ')
 s.done()

@@ -4,7 +4,7 @@ type and array, raw (non-template) Binary XML tokens, UserData, hostile
 strings, and damaged files (bad checksums, zeroed chunk, truncated file,
 dirty chunk count).  Needs no external data."""
 import json, os, re, subprocess, sys, tempfile
-from common import Suite, ROOT, run, dump_jsonl, info
+from common import Suite, ROOT, SPOOR, run, dump_jsonl, info
 
 s = Suite('evtx_generated')
 tmp = tempfile.mkdtemp(prefix='spoor-edge-')
@@ -118,6 +118,15 @@ for f in ('truncated.evtx', 'bad_chunk_crc.evtx', 'zeroed_chunk.evtx'):
     s.ok(len(recs) >= len(plain), f'{f}: --recover lost records')
     s.ok(all(r.get('spoor', {}).get('recovered') for r in recs[len(plain):]) or len(recs) == len(plain),
          f'{f}: carved records not tagged')
+
+# the compiled JSON plans and the generic renderer agree on every file
+for f in sorted(os.listdir(tmp)):
+    if f.endswith('.evtx'):
+        pth = os.path.join(tmp, f)
+        a = run(['evtx', 'dump', '-q', '--recover', pth])[1]
+        b = subprocess.run([SPOOR, 'evtx', 'dump', '-q', '--recover', pth], capture_output=True,
+                           env=dict(os.environ, SPOOR_NO_JSON_PLAN='1')).stdout
+        s.ok(a == b, f'{f}: plan and generic JSON differ')
 
 # threads do not change the output
 mc = os.path.join(tmp, 'multichunk.evtx')
