@@ -12,6 +12,8 @@ mkdir -p "$work/corpus"
 ds=../shared/datasets
 case "$name" in
   evtx)
+    # the project's own edge cases (every value type, raw tokens, damage)
+    python3 tests/gen/make_edge_evtx.py "$work/gen" >/dev/null && cp "$work"/gen/*.evtx "$work/corpus/" && rm -rf "$work/gen"
     if [ -d "$ds/evtx-samples/samples" ]; then
       for f in "$ds"/evtx-samples/samples/*.evtx; do head -c 200000 "$f" > "$work/corpus/$(basename "$f")"; done
     else echo "fuzz/run.sh: $ds absent, fuzzing from the repo's seeds only"; fi ;;

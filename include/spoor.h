@@ -128,12 +128,16 @@ void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out);
  * is handed to the flush callback.  Return non-zero to stop the scan. */
 typedef int (*sp_record_fn)(void *user, unsigned worker, const sp_record *rec,
                             sp_buf *out);
-/* Called on the calling thread once per chunk, strictly in file order, with
- * that chunk's output.  Return non-zero to stop the scan. */
+/* Called once per chunk (also when its output is empty), strictly in file
+ * order and never concurrently, with that chunk's output; it runs on one of
+ * the worker threads (the calling thread is one of them).  Return non-zero
+ * to stop the scan. */
 typedef int (*sp_flush_fn)(void *user, const sp_buf *out);
 
-/* Decode every record, in parallel by chunk.  Returns SP_OK, SP_ERR_ABORT
- * when a callback stopped it, or an I/O error. */
+/* Decode every record, in parallel by chunk (opts.threads workers, the
+ * calling thread included).  Damage reports reach opts.diag in file order,
+ * from the thread that flushes the chunk.  Returns SP_OK, SP_ERR_ABORT when a
+ * callback stopped it, or an I/O error. */
 sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
                        void *user, sp_error *err);
 

@@ -76,11 +76,24 @@ static int on_record(void *user, unsigned worker, const sp_record *r, sp_buf *ou
     return 0;
 }
 
+/* progress on stderr, only when it is a terminal and the output is not */
+static void progress(dump_ctx *d, int done)
+{
+    if (!d->progress) return;
+    if (!done && (d->chunks_done & 63)) return;
+    unsigned pct = d->chunks_total ? (unsigned)(100 * d->chunks_done / d->chunks_total) : 100;
+    fprintf(stderr, "\r\033[Kspoor: %s: %3u%%", d->file, done ? 100u : pct);
+    if (done) fputs("\r\033[K", stderr);
+}
+
 static int on_flush(void *user, const sp_buf *out)
 {
     dump_ctx *d = user;
     const char *p = sp_buf_data(out);
     size_t n = sp_buf_len(out);
+    d->chunks_done++;
+    progress(d, 0);
+    if (!n) return 0;
     if (d->fmt == F_JSON) {
         /* records are "\n{...}\x01": write commas between them */
         size_t start = 0;
@@ -175,6 +188,9 @@ int cmd_evtx(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.out = stdout;
     d.first = 1;
+    cli_term term;
+    cli_term_init(&term);
+    d.progress = term.progress && !isatty(1);
     int stats = 0, json = 0, quiet = 0, nfiles = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     if (!files) return EX_NOINPUT;
@@ -214,7 +230,13 @@ int cmd_evtx(int argc, char **argv)
             bad++;
             continue;
         }
-        st = sp_evtx_scan(f, is_dump ? on_record : count_only, is_dump ? on_flush : NULL, &d, &err);
+        sp_evtx_stats s0;
+        sp_evtx_get_stats(f, &s0);
+        d.file = files[i];
+        d.chunks_done = 0;
+        d.chunks_total = s0.chunks_seen;
+        st = sp_evtx_scan(f, is_dump ? on_record : count_only, on_flush, &d, &err);
+        progress(&d, 1);
         sp_evtx_stats s;
         sp_evtx_get_stats(f, &s);
         if (st != SP_OK && !(st == SP_ERR_ABORT && d.werr)) {

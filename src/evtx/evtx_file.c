@@ -432,7 +432,7 @@ static int flush_slot(sp_evtx *f, slot *s, sp_flush_fn on_flush, void *user)
         }
     }
     if (s->out.failed) return -1;
-    if (on_flush && s->out.len && on_flush(user, &s->out)) return 1;
+    if (on_flush && on_flush(user, &s->out)) return 1;
     return s->stop;
 }
 
