@@ -36,4 +36,17 @@
 #define SP_MAX_CHUNKS 1048576u          /* 64 GiB of chunks in one file */
 #endif
 
+#ifndef SP_MAX_JSON_DEPTH
+#define SP_MAX_JSON_DEPTH 64            /* nesting of objects/arrays in one event */
+#endif
+#ifndef SP_MAX_JSON_LEAVES
+#define SP_MAX_JSON_LEAVES 65536        /* scalars in one event */
+#endif
+#ifndef SP_MAX_JSON_PATH
+#define SP_MAX_JSON_PATH 4096           /* bytes of a dotted key path */
+#endif
+#ifndef SP_MAX_LINE
+#define SP_MAX_LINE (64u << 20)         /* bytes of one JSON line */
+#endif
+
 #endif
