@@ -72,30 +72,44 @@ static int ci_eq(const char *a, const char *b, size_t n)
     return 1;
 }
 
+/* event name equals the rule's with spaces removed (Sigma: "strip all
+ * spaces" from field names, e.g. Defender's "Source Name" -> SourceName) */
+static int nospace_eq(const char *ev, size_t en, const char *rule, size_t rn)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < en; i++) {
+        if (ev[i] == ' ') continue;
+        if (j >= rn || sg_lc((unsigned char)ev[i]) != sg_lc((unsigned char)rule[j])) return 0;
+        j++;
+    }
+    return j == rn;
+}
+
+/* pass 0 exact, 1 case-insensitive, 2 case-insensitive ignoring spaces */
+static int name_eq(int pass, const sg_fval *f, const char *name, size_t len)
+{
+    if (pass == 2) return f->name_len > len && nospace_eq(f->name, f->name_len, name, len);
+    if (f->name_len != len) return 0;
+    return pass == 0 ? !memcmp(f->name, name, len) : ci_eq(f->name, name, len);
+}
+
 static uint32_t table_find(sp_scanner *sc, const char *name, size_t len, const sg_fval ***out)
 {
     sg_build_table(sc);
     uint32_t cnt = 0;
-    for (int pass = 0; pass < 2 && cnt == 0; pass++)
-        for (uint32_t i = 0; i < sc->nfv; i++) {
-            const sg_fval *f = &sc->fv[i];
-            if (f->name_len != len) continue;
-            if (pass == 0 ? memcmp(f->name, name, len) != 0 : !ci_eq(f->name, name, len)) continue;
-            cnt++;
-        }
+    int pass = 0;
+    for (; pass < 3; pass++) {
+        for (uint32_t i = 0; i < sc->nfv; i++) if (name_eq(pass, &sc->fv[i], name, len)) cnt++;
+        if (cnt) break;
+    }
     if (cnt > SP_SIGMA_MAX_FIELD_VALUES) cnt = SP_SIGMA_MAX_FIELD_VALUES;
     *out = NULL;
     if (!cnt) return 0;
     const sg_fval **arr = sp_arena_alloc(&sc->ar, cnt * sizeof *arr);
     if (!arr) return 0;
     uint32_t k = 0;
-    for (int pass = 0; pass < 2 && k == 0; pass++)
-        for (uint32_t i = 0; i < sc->nfv && k < cnt; i++) {
-            const sg_fval *f = &sc->fv[i];
-            if (f->name_len != len) continue;
-            if (pass == 0 ? memcmp(f->name, name, len) != 0 : !ci_eq(f->name, name, len)) continue;
-            arr[k++] = f;
-        }
+    for (uint32_t i = 0; i < sc->nfv && k < cnt; i++)
+        if (name_eq(pass, &sc->fv[i], name, len)) arr[k++] = &sc->fv[i];
     *out = arr;
     return k;
 }

@@ -143,3 +143,10 @@ TEST(sigma_metadata_and_multidoc)
     CHECK_STR(sp_ruleset_rule(rs, 1)->title, "Second");
     sp_ruleset_free(rs);
 }
+
+TEST(sigma_field_name_spaces_stripped)
+{
+    /* Sigma field names are event names with spaces removed ("Source Name") */
+    const char *r = RULE("  sel:\n    SourceName: 'Real-Time Protection'\n  condition: sel\n");
+    CHECK_EQ_INT(hits_of(r, KV("Source Name", "Real-Time Protection")), 1);
+}
