@@ -350,6 +350,7 @@ static int compile_correlation(sp_ruleset *rs, sg_cctx *c, const ynode *doc, sg_
     if (gb && !sy_is_null(gb)) {
         k->group = (const char **)str_list(rs, gb, &k->ngroup);
         if (!k->group) return cfail(c, "correlation: 'group-by' must be a list of field names");
+        if (k->ngroup > 64) return cfail(c, "correlation: more than 64 group-by fields");
     }
     if (parse_timespan(sy_get(co, "timespan"), &k->timespan_ms))
         return cfail(c, "correlation: missing or invalid 'timespan' (number + s/m/h/d)");

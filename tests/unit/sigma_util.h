@@ -81,6 +81,8 @@ static const char *reject_reason(const char *yaml)
     return buf;
 }
 
+static const char *g_category;   /* logsource category hint of test events (NULL: none) */
+
 /* match one event (kv: NULL-terminated name, value pairs; value NULL = null) */
 static int match_kv_t(sp_scanner *sc, const char *const *kv, int64_t t, const char *product, hits *h)
 {
@@ -90,6 +92,7 @@ static int match_kv_t(sp_scanner *sc, const char *const *kv, int64_t t, const ch
     sp_event ev;
     sp_event_from_kv(&ev, &k);
     ev.product = product;
+    ev.category = g_category;
     return sp_scanner_match_event(sc, &ev, hit_cb, h) == SP_OK ? 0 : -1;
 }
 
