@@ -103,6 +103,8 @@ typedef struct sg_val {
     uint8_t ip[16];          /* VK_CIDR network */
     pcre2_code *re;          /* VK_RE (owned by the ruleset) */
     uint32_t ref_fid;        /* VK_FIELDREF */
+    uint32_t lit_id;         /* prefilter literal that must occur for a VK_STR
+                                value to match (UINT32_MAX: none) */
 } sg_val;
 
 #define SG_KEYWORD UINT32_MAX   /* item fid: search every value of the event */

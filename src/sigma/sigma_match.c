@@ -379,6 +379,7 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
     default:
         break;
     }
+    int lit_absent = -1;    /* VK_STR: its literal occurs nowhere in the event */
     for (uint32_t i = 0; i < n; i++) {
         const sg_fval *f = fv[i];
         if (it->tpart) {
@@ -390,6 +391,11 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
         switch (v->kind) {
         case VK_STR:
             if (v->is_num && f->v.is_int) { if (f->v.i == v->num) return 1; break; }
+            if (lit_absent < 0 && v->lit_id != UINT32_MAX) {
+                sg_scan_literals(sc);
+                lit_absent = sc->lit_epoch[v->lit_id] != sc->epoch;
+            }
+            if (lit_absent > 0) return 0;
             if (str_match(v, v->cased ? f->v.str : f->low, f->v.len)) return 1;
             break;
         case VK_RE:

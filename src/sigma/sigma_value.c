@@ -465,6 +465,7 @@ static sg_val *vacc_add(sg_cctx *c, vacc *A, uint32_t k)
     }
     sg_val *r = &A->v[A->n];
     memset(r, 0, k * sizeof *r);
+    for (uint32_t i = 0; i < k; i++) r[i].lit_id = UINT32_MAX;
     A->n += k;
     return r;
 }
