@@ -84,7 +84,8 @@ static int rules_check(int argc, char **argv)
         for (size_t i = 0; i < nrej; i++) {
             sp_rule_rejection r;
             sp_ruleset_rejection(rs, i, &r);
-            sp_buf_puts(b, i ? ",\n  {\"file\": " : "\n  {\"file\": ");
+            if (i) sp_buf_putc(b, ',');
+            sp_buf_puts(b, "\n  {\"file\": ");
             json_str(b, r.file);
             sp_buf_puts(b, ", \"id\": ");
             json_str(b, r.id);

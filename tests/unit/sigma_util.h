@@ -22,7 +22,7 @@ typedef struct hits {
     char group[32][128];
 } hits;
 
-static int hit_cb(void *user, const sp_detection *d)
+static inline int hit_cb(void *user, const sp_detection *d)
 {
     hits *h = user;
     if (h->n < 32) {
@@ -43,7 +43,7 @@ static int hit_cb(void *user, const sp_detection *d)
 }
 
 /* compile YAML text; returns NULL (and prints the reason) if anything was rejected */
-static sp_ruleset *rs_from(const char *yaml, const char *placeholders)
+static inline sp_ruleset *rs_from(const char *yaml, const char *placeholders)
 {
     sp_ruleset *rs = NULL;
     sp_error err;
@@ -63,7 +63,7 @@ static sp_ruleset *rs_from(const char *yaml, const char *placeholders)
 }
 
 /* the first rejection reason of YAML text ("" if it compiled) */
-static const char *reject_reason(const char *yaml)
+static inline const char *reject_reason(const char *yaml)
 {
     static char buf[512];
     sp_ruleset *rs = NULL;
@@ -84,7 +84,7 @@ static const char *reject_reason(const char *yaml)
 static const char *g_category;   /* logsource category hint of test events (NULL: none) */
 
 /* match one event (kv: NULL-terminated name, value pairs; value NULL = null) */
-static int match_kv_t(sp_scanner *sc, const char *const *kv, int64_t t, const char *product, hits *h)
+static inline int match_kv_t(sp_scanner *sc, const char *const *kv, int64_t t, const char *product, hits *h)
 {
     size_t n = 0;
     while (kv[2 * n]) n++;
@@ -97,7 +97,7 @@ static int match_kv_t(sp_scanner *sc, const char *const *kv, int64_t t, const ch
 }
 
 /* detections of `rule_yaml` (logsource product test) on one event; -1 if rejected */
-static int hits_of(const char *rule_yaml, const char *const *kv)
+static inline int hits_of(const char *rule_yaml, const char *const *kv)
 {
     sp_ruleset *rs = rs_from(rule_yaml, NULL);
     if (!rs) return -1;
