@@ -28,7 +28,7 @@ CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/logsources_yml.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
@@ -39,6 +39,16 @@ all: $(BUILD)/spoor $(BUILD)/libspoor.a $(BUILD)/unit_tests
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# the default logsource map is compiled in from config/logsources.yml
+$(BUILD)/gen/logsources_yml.c: config/logsources.yml
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from config/logsources.yml: do not edit */'; \
+	  echo 'const char sg_default_logsources[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(BUILD)/gen/logsources_yml.o: $(BUILD)/gen/logsources_yml.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libspoor.a: $(LIB_OBJ)
 	@rm -f $@

@@ -185,6 +185,128 @@ uint32_t sp_record_event_id(const sp_record *r);
  * length written (buffer of at least 32 bytes). */
 size_t sp_filetime_iso(uint64_t ft, char *buf, size_t cap);
 
+/* ------------------------------------------------------------ ---- Sigma ---- */
+/*
+ * Sigma rules (https://github.com/SigmaHQ/sigma-specification, v2.1.0).
+ *
+ *   sp_ruleset  rules loaded from YAML, then compiled once into an immutable
+ *               set that any number of threads may share.
+ *   sp_scanner  one per thread: the mutable state of matching (per-event
+ *               scratch, regex match data, correlation windows).
+ *
+ * Life cycle:  sp_ruleset_new -> sp_ruleset_add_path / _add_yaml (any number)
+ *              -> sp_ruleset_compile -> sp_scanner_new (per thread)
+ *              -> sp_scanner_match_record / _match_event ... -> sp_scanner_flush
+ *              -> sp_scanner_free -> sp_ruleset_free.
+ *
+ * Every document either becomes a rule or is rejected with a reason naming
+ * the file, the rule id and the construct (sp_ruleset_rejection); rejections
+ * are not errors of the add_* calls, which fail only on I/O or limits.
+ *
+ * Windows event log records are routed to rules by Channel / Provider_Name /
+ * EventID through a logsource map (config/logsources.yml, replaceable), which
+ * may also rename fields (Security 4688: Image -> NewProcessName, ...).
+ *
+ * Correlation rules keep sliding windows in the scanner: feed one scanner
+ * events in time order (e.g. on the flush thread) for them to be meaningful.
+ */
+typedef struct sp_ruleset sp_ruleset;
+typedef struct sp_scanner sp_scanner;
+/* An event accessor (function pointers over any event format); defined in
+ * src/sigma/sigma_event.h for in-library producers (EVTX, JSON). */
+typedef struct sp_event sp_event;
+
+typedef struct sp_sigma_opts {
+    const char *logsource_config;   /* logsources.yml; NULL = built-in copy of
+                                       config/logsources.yml */
+    const char *placeholder_config; /* YAML map name -> list of values for
+                                       |expand; NULL = such rules are rejected */
+} sp_sigma_opts;
+
+typedef enum sp_rule_kind { SP_RULE_DETECTION = 1, SP_RULE_CORRELATION = 2 } sp_rule_kind;
+
+/* A rule's metadata.  Strings are NUL-terminated, "" when absent; owned by
+ * the ruleset and valid until sp_ruleset_free. */
+typedef struct sp_rule_info {
+    sp_rule_kind kind;
+    const char *file;
+    const char *id, *name, *title, *description;
+    const char *level, *status, *author, *date, *modified;
+    const char *product, *category, *service;   /* logsource */
+    const char *corr_type;                      /* correlations: "event_count", ... */
+    const char *const *tags;                    /* e.g. "attack.t1059.001", "attack.s0567" */
+    size_t ntags;
+    const char *const *references;
+    size_t nreferences;
+    const char *const *falsepositives;
+    size_t nfalsepositives;
+} sp_rule_info;
+
+typedef struct sp_rule_rejection {
+    const char *file, *id, *title;   /* "" when unknown */
+    const char *reason;              /* names the construct */
+} sp_rule_rejection;
+
+typedef struct sp_ruleset_stats {
+    size_t loaded;          /* detection + correlation rules compiled */
+    size_t rejected;
+    size_t correlations;
+    size_t filters;         /* filter documents loaded */
+    size_t unmapped;        /* rules whose logsource has no entry in the map:
+                               matched only against events carrying that logsource */
+    size_t literals;        /* distinct prefilter literals */
+    double compile_ms;      /* time spent parsing and compiling */
+} sp_ruleset_stats;
+
+sp_status sp_ruleset_new(const sp_sigma_opts *opts, sp_ruleset **out, sp_error *err);
+/* Load a rule file, or every *.yml / *.yaml below a folder (recursively, in
+ * name order).  Multi-document files may mix rules, correlations, filters. */
+sp_status sp_ruleset_add_path(sp_ruleset *rs, const char *path, sp_error *err);
+/* Load YAML text; `name` is used as the file name in rejections. */
+sp_status sp_ruleset_add_yaml(sp_ruleset *rs, const char *name, const char *text,
+                              size_t len, sp_error *err);
+/* Resolve correlations and filters, build the routing index and prefilter.
+ * After this the ruleset is immutable; add_* fail with SP_ERR_ARG. */
+sp_status sp_ruleset_compile(sp_ruleset *rs, sp_error *err);
+void sp_ruleset_free(sp_ruleset *rs);
+
+void sp_ruleset_get_stats(const sp_ruleset *rs, sp_ruleset_stats *out);
+size_t sp_ruleset_count(const sp_ruleset *rs);
+const sp_rule_info *sp_ruleset_rule(const sp_ruleset *rs, size_t i);
+size_t sp_ruleset_rejection_count(const sp_ruleset *rs);
+int sp_ruleset_rejection(const sp_ruleset *rs, size_t i, sp_rule_rejection *out);
+
+/* One detection.  Borrowed: valid during the callback. */
+typedef struct sp_detection {
+    const sp_rule_info *rule;
+    size_t rule_index;          /* for sp_ruleset_rule */
+    int64_t time_ms;            /* event time (ms since 1970), INT64_MIN unknown;
+                                   correlation: time of the closing event */
+    /* correlations only */
+    int64_t first_ms;           /* first event of the window */
+    uint64_t count;             /* events / distinct values / rules seen */
+    double value;               /* value_sum / value_avg / value_percentile result */
+    const char *const *group_fields;   /* group-by names and values */
+    const char *const *group_values;
+    size_t ngroup;
+} sp_detection;
+/* Return non-zero to stop matching the current event. */
+typedef int (*sp_detect_fn)(void *user, const sp_detection *d);
+
+sp_status sp_scanner_new(const sp_ruleset *rs, sp_scanner **out);
+void sp_scanner_free(sp_scanner *sc);
+/* Enable (default) or disable correlation state in this scanner. */
+void sp_scanner_set_correlation(sp_scanner *sc, int on);
+/* Match one event against every candidate rule; detections (and any
+ * correlation that completes) go to `fn`.  Returns SP_OK or SP_ERR_ABORT. */
+sp_status sp_scanner_match_record(sp_scanner *sc, const sp_record *rec,
+                                  sp_detect_fn fn, void *user);
+sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev,
+                                 sp_detect_fn fn, void *user);
+/* End of input: evaluate correlations whose condition is an upper bound
+ * (lt/lte) over the windows still open. */
+sp_status sp_scanner_flush(sp_scanner *sc, sp_detect_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,6 +36,7 @@
 #define SP_MAX_CHUNKS 1048576u          /* 64 GiB of chunks in one file */
 #endif
 
+/* ---- JSON event lines (src/json) ---- */
 #ifndef SP_MAX_JSON_DEPTH
 #define SP_MAX_JSON_DEPTH 64            /* nesting of objects/arrays in one event */
 #endif
@@ -47,6 +48,67 @@
 #endif
 #ifndef SP_MAX_LINE
 #define SP_MAX_LINE (64u << 20)         /* bytes of one JSON line */
+#endif
+/* ---- Sigma rules (src/sigma) ---- */
+#ifndef SP_SIGMA_MAX_FILE
+#define SP_SIGMA_MAX_FILE (4u << 20)    /* bytes of one rule / config YAML file */
+#endif
+#ifndef SP_SIGMA_MAX_YAML_DEPTH
+#define SP_SIGMA_MAX_YAML_DEPTH 32      /* nesting of YAML collections */
+#endif
+#ifndef SP_SIGMA_MAX_YAML_NODES
+#define SP_SIGMA_MAX_YAML_NODES 200000  /* YAML nodes in one file */
+#endif
+#ifndef SP_SIGMA_MAX_DOCS
+#define SP_SIGMA_MAX_DOCS 1024          /* YAML documents in one file */
+#endif
+#ifndef SP_SIGMA_MAX_DIR_DEPTH
+#define SP_SIGMA_MAX_DIR_DEPTH 32       /* folder recursion when loading rules */
+#endif
+#ifndef SP_SIGMA_MAX_RULES
+#define SP_SIGMA_MAX_RULES 1000000      /* rules in one ruleset */
+#endif
+#ifndef SP_SIGMA_MAX_COND_LEN
+#define SP_SIGMA_MAX_COND_LEN 8192      /* characters of one condition */
+#endif
+#ifndef SP_SIGMA_MAX_COND_DEPTH
+#define SP_SIGMA_MAX_COND_DEPTH 64      /* nesting of a condition expression */
+#endif
+#ifndef SP_SIGMA_MAX_RULE_VALUES
+#define SP_SIGMA_MAX_RULE_VALUES 100000 /* compiled values (after expansion) per rule */
+#endif
+#ifndef SP_SIGMA_MAX_EXPAND
+#define SP_SIGMA_MAX_EXPAND 4096        /* alternatives one value may expand into */
+#endif
+#ifndef SP_SIGMA_MAX_VALUE_LEN
+#define SP_SIGMA_MAX_VALUE_LEN 65536    /* bytes of one rule value */
+#endif
+#ifndef SP_SIGMA_MAX_FIELD_VALUES
+#define SP_SIGMA_MAX_FIELD_VALUES 64    /* values of one field considered per event */
+#endif
+#ifndef SP_SIGMA_MAX_EVENT_FIELDS
+#define SP_SIGMA_MAX_EVENT_FIELDS 2048  /* named values of one event considered */
+#endif
+#ifndef SP_SIGMA_MAX_GLOB_STEPS
+#define SP_SIGMA_MAX_GLOB_STEPS 1000000 /* backtracking steps of one wildcard match */
+#endif
+#ifndef SP_SIGMA_RE_MATCH_LIMIT
+#define SP_SIGMA_RE_MATCH_LIMIT 1000000 /* PCRE2 match limit per regex evaluation */
+#endif
+#ifndef SP_SIGMA_RE_DEPTH_LIMIT
+#define SP_SIGMA_RE_DEPTH_LIMIT 10000   /* PCRE2 backtracking depth limit */
+#endif
+#ifndef SP_SIGMA_MAX_CORR_DEPTH
+#define SP_SIGMA_MAX_CORR_DEPTH 8       /* chained correlations (correlation of correlation) */
+#endif
+#ifndef SP_SIGMA_MAX_CORR_GROUPS
+#define SP_SIGMA_MAX_CORR_GROUPS 100000 /* live group-by keys per correlation */
+#endif
+#ifndef SP_SIGMA_MAX_CORR_WINDOW
+#define SP_SIGMA_MAX_CORR_WINDOW 100000 /* events kept in one group's sliding window */
+#endif
+#ifndef SP_SIGMA_MAX_GROUP_VALUE
+#define SP_SIGMA_MAX_GROUP_VALUE 1024   /* bytes of a group-by / counted value kept */
 #endif
 
 #endif

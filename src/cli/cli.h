@@ -31,5 +31,6 @@ int cli_parse_uint(const char *s, unsigned *out);
 void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg);
 
 int cmd_evtx(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const char usage[] =
     "commands:\n"
     "  evtx dump    decode EVTX files to JSON lines, JSON or XML\n"
     "  evtx info    header facts, chunk and record counts, damage found\n"
+    "  rules check  load and compile Sigma rules, report rejections\n"
     "  version      print the version\n"
     "\n"
     "Run 'spoor <command> --help' for a command's options.\n"
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
         return EX_OK;
     }
     if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
     return EX_USAGE;
 }

@@ -1,0 +1,380 @@
+/*
+ * sigma.h — internals of the Sigma engine shared by its parts:
+ *
+ *   sigma_yaml.c     libyaml -> a small immutable node tree (ynode), bounded
+ *   sigma_value.c    one detection value + its modifier chain -> sg_val(s)
+ *   sigma_compile.c  rule documents -> sg_rule (metadata, selections, filters,
+ *                    correlations), rejections with reasons
+ *   sigma_cond.c     condition strings -> sg_node trees
+ *   sigma_match.c    sg_node evaluation against an event's field table
+ *   sigma_logsource.c  config/logsources.yml -> routing variants
+ *   sigma_index.c    channel/EventID index, literal prefilter (Aho-Corasick)
+ *   sigma_corr.c     correlation windows (per scanner)
+ *   sigma_event.c    sp_event adapters (EVTX record, key/value list)
+ *   sigma_api.c      the public sp_ruleset / sp_scanner functions
+ *
+ * Memory: everything a compiled ruleset holds lives in its arena `rs->ar`
+ * (strings, nodes, values, index) except PCRE2 codes (freed through
+ * rs->regexes) — a ruleset is freed in one go.  YAML trees live in a
+ * per-file scratch arena that is reset after each file.  A scanner owns a
+ * per-event arena, reset at every event.
+ *
+ * Threads: after sp_ruleset_compile nothing writes to a ruleset; scanners
+ * keep all mutable state (field table, epochs, PCRE2 match data,
+ * correlation windows).
+ */
+#ifndef SP_SIGMA_H
+#define SP_SIGMA_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "spoor.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limits.h"
+#include "sigma/sigma_event.h"
+
+/* ------------------------------------------------------------------ YAML */
+
+enum { YN_SCALAR = 1, YN_SEQ, YN_MAP };
+
+typedef struct ynode {
+    uint8_t kind;
+    uint8_t quoted;          /* scalar: quoted / block / tagged (never null/bool/int) */
+    uint32_t line;           /* 1-based */
+    const char *s;           /* scalar text, NUL-terminated */
+    size_t len;
+    struct ynode **kid;      /* SEQ: n items; MAP: 2n entries key,value */
+    uint32_t n;
+} ynode;
+
+typedef struct ydocs {
+    ynode **doc;
+    uint32_t n;
+} ydocs;
+
+/* Parse `len` bytes of YAML (all documents) into `ar`.  Returns 0, or -1
+ * with a message in `msg`. */
+int sy_parse(sp_arena *ar, const char *text, size_t len, ydocs *out, char *msg, size_t msgcap);
+/* map lookup by key (exact), NULL if absent or not a map */
+const ynode *sy_get(const ynode *map, const char *key);
+int sy_is_null(const ynode *n);      /* plain null / ~ / empty */
+int sy_is_str(const ynode *n);       /* any scalar */
+/* plain integer scalar (decimal, optional sign) */
+int sy_int(const ynode *n, int64_t *out);
+/* plain true/false (yes/no) */
+int sy_bool(const ynode *n, int *out);
+
+/* ------------------------------------------------------------- compiled */
+
+/* pattern tokens of a wildcard value */
+enum { T_LIT = 1, T_STAR, T_ONE, T_DASH };
+typedef struct sg_tok {
+    uint8_t kind;
+    uint32_t len;            /* T_LIT */
+    const char *s;
+} sg_tok;
+
+/* value kinds */
+enum { VK_STR = 1, VK_RE, VK_CIDR, VK_CMP, VK_NULL, VK_EXISTS, VK_FIELDREF };
+/* string match shapes */
+enum { SM_EXACT = 1, SM_PREFIX, SM_SUFFIX, SM_CONTAINS, SM_ANY, SM_GLOB };
+/* comparisons */
+enum { CMP_LT = 1, CMP_LTE, CMP_GT, CMP_GTE, CMP_EQ };
+/* timestamp parts */
+enum { TP_NONE = 0, TP_MINUTE, TP_HOUR, TP_DAY, TP_WEEK, TP_MONTH, TP_YEAR };
+
+typedef struct sg_val {
+    uint8_t kind, mode, cased;
+    uint8_t cmp;             /* VK_CMP */
+    uint8_t exists;          /* VK_EXISTS: wanted */
+    uint8_t fam, bits;       /* VK_CIDR: 4/6, prefix length */
+    uint8_t is_num;          /* rule literal is a plain integer */
+    uint32_t group;          /* alternatives of one original value share a group */
+    const char *lit;         /* SM_EXACT..SM_CONTAINS literal (lowercased unless cased) */
+    uint32_t len;
+    sg_tok *tok;             /* SM_GLOB */
+    uint32_t ntok;
+    int64_t num;
+    double d;                /* VK_CMP */
+    uint8_t ip[16];          /* VK_CIDR network */
+    pcre2_code *re;          /* VK_RE (owned by the ruleset) */
+    uint32_t ref_fid;        /* VK_FIELDREF */
+    uint32_t lit_id;         /* prefilter literal that must occur for a VK_STR
+                                value to match (UINT32_MAX: none) */
+} sg_val;
+
+#define SG_KEYWORD UINT32_MAX   /* item fid: search every value of the event */
+
+typedef struct sg_item {
+    uint32_t fid;
+    uint8_t all, neq, tpart;
+    uint32_t ngroups;
+    sg_val *v;
+    uint32_t nv;
+} sg_item;
+
+enum { N_AND = 1, N_OR, N_NOT, N_ITEM, N_TRUE, N_FALSE, N_ATLEAST };
+typedef struct sg_node {
+    uint8_t op;
+    uint32_t n;              /* children */
+    uint32_t k;              /* N_ATLEAST: how many must hold */
+    struct sg_node **kid;
+    sg_item *item;
+} sg_node;
+
+/* one way a logsource maps onto Windows events */
+typedef struct sg_lsvar {
+    const char **chan;       /* lowercased Channel names (OR); none = any */
+    uint32_t nchan;
+    uint32_t *eid;           /* EventIDs (OR); none = any */
+    uint32_t neid;
+    const char **prov;       /* lowercased Provider_Name (OR); none = any */
+    uint32_t nprov;
+    uint32_t *ren_from, *ren_to;  /* field renames (fids) */
+    uint32_t nren;
+    uint32_t *m_fid;         /* extra conditions: (field, lowercased value) pairs; */
+    const char **m_val;      /* consecutive pairs of one field are OR-ed, fields AND-ed */
+    uint32_t nm;
+} sg_lsvar;
+
+typedef struct sg_lsent {
+    const char *product, *category, *service;   /* NULL = unspecified */
+    sg_lsvar var;
+} sg_lsent;
+
+/* correlation kinds */
+enum { CT_EVENT_COUNT = 1, CT_VALUE_COUNT, CT_TEMPORAL, CT_TEMPORAL_ORDERED,
+       CT_VALUE_SUM, CT_VALUE_AVG, CT_VALUE_PERCENTILE };
+
+typedef struct sg_corr {
+    uint8_t type;
+    uint8_t generate;
+    uint8_t has_cond;
+    const char **refs;       /* rule references as written (id or name) */
+    uint32_t nrefs;
+    uint32_t *ref_rule;      /* resolved rule indexes (parallel to refs) */
+    const char **group;      /* group-by field names (aliases allowed) */
+    uint32_t ngroup;
+    /* aliases: alias name -> per referenced rule field name */
+    const char **alias;      /* nalias names */
+    const char ***alias_field; /* [nalias][nrefs]: field name in events of refs[j], NULL = alias name */
+    uint32_t nalias;
+    const char *field;       /* value_* : condition field */
+    int64_t timespan_ms;
+    /* condition: all present bounds must hold */
+    uint8_t has_gt, has_gte, has_lt, has_lte, has_eq, has_neq;
+    double gt, gte, lt, lte, eq, neq;
+} sg_corr;
+
+enum { RK_DETECTION = 1, RK_CORRELATION };
+
+typedef struct sg_rule {
+    sp_rule_info info;       /* public metadata (strings in rs->ar) */
+    uint8_t kind;
+    uint8_t suppressed;      /* only referenced by correlations (generate: false) */
+    uint8_t unmapped;        /* logsource not in logsources.yml */
+    sg_node *cond;           /* RK_DETECTION */
+    sg_node **filters;       /* filter conditions ANDed to cond */
+    uint32_t nfilters;
+    sg_lsvar **vars;         /* routing variants (empty when unmapped) */
+    uint32_t nvars;
+    uint32_t *lits;          /* prefilter: literal ids, one must occur (none = no prefilter) */
+    uint32_t nlits;
+    sg_corr *corr;           /* RK_CORRELATION */
+    uint32_t *corr_users;    /* correlations referencing this rule */
+    uint32_t ncorr_users;
+} sg_rule;
+
+typedef struct sg_filter {
+    const char *file, *id, *title;
+    const char *product, *category, *service;
+    const char **rules;      /* ids / names / titles; rules_any = "any" */
+    uint32_t nrules;
+    int rules_any;
+    sg_node *cond;
+} sg_filter;
+
+typedef struct sg_reject {
+    const char *file, *id, *title, *reason;
+} sg_reject;
+
+/* index bucket: rule/variant pairs */
+typedef struct sg_cand { uint32_t rule, var; } sg_cand;
+typedef struct sg_clist { sg_cand *c; uint32_t n, cap; } sg_clist;
+typedef struct sg_eidlist { uint32_t eid; sg_clist l; } sg_eidlist;
+typedef struct sg_chan {
+    const char *name;        /* lowercased; NULL for the any-channel bucket */
+    sg_eidlist *by_eid;      /* sorted by eid after build */
+    uint32_t neid, cap_eid;
+    sg_clist any_eid;
+} sg_chan;
+
+/* Aho-Corasick automaton over lowercase literals */
+typedef struct sg_ac_edge { uint8_t c; uint32_t to; } sg_ac_edge;
+typedef struct sg_ac_state {
+    uint32_t e0, ne;         /* edges [e0, e0+ne) sorted by c */
+    uint32_t fail;
+    uint32_t out;            /* first output (index into outs) or UINT32_MAX */
+    uint32_t dict;           /* next state on the fail chain with an output, UINT32_MAX */
+} sg_ac_state;
+
+struct sp_ruleset {
+    sp_arena ar;             /* all compiled data */
+    sp_arena tmp;            /* per-file scratch (YAML trees) */
+    int compiled;
+    /* options */
+    char *ls_path, *ph_path;
+    const ynode *placeholders;   /* map name -> list (in ar) */
+    /* interned field names */
+    const char **fname;
+    uint32_t *fname_len;
+    uint32_t nfields, cap_fields;
+    uint32_t *fhash;         /* open addressing: fid+1, 0 empty */
+    uint32_t fhash_cap;
+    /* rules */
+    sg_rule *rules;
+    uint32_t nrules, cap_rules;
+    sg_filter *filters;
+    uint32_t nfilters, cap_filters;
+    sg_reject *rej;
+    uint32_t nrej, cap_rej;
+    pcre2_code **regexes;
+    uint32_t nre, cap_re;
+    /* logsources */
+    sg_lsent *ls;
+    uint32_t nls;
+    /* index */
+    sg_chan *chans;          /* hash table of channel buckets (power of two) */
+    uint32_t chan_cap;
+    sg_chan anychan;
+    uint32_t *unmapped;      /* rules routed only by the event's logsource hint */
+    uint32_t nunmapped;
+    /* prefilter */
+    char **lit;              /* distinct literals */
+    uint32_t *lit_len;
+    uint32_t nlit, cap_lit;
+    uint32_t *lhash;
+    uint32_t lhash_cap;
+    sg_ac_state *ac;
+    uint32_t nac;
+    sg_ac_edge *ace;
+    uint32_t nace;
+    uint32_t root[256];      /* root transitions, dense */
+    uint32_t *outs;          /* pairs (lit id, next index) */
+    uint32_t nouts;
+    /* stats */
+    uint64_t compile_ns;
+    uint32_t ncorr, nfilt_applied, nunmapped_rules;
+};
+
+/* --- compile helpers (sigma_compile.c / sigma_value.c / sigma_cond.c) --- */
+
+uint32_t sg_field_intern(sp_ruleset *rs, const char *name, size_t len);
+char *sg_strdup(sp_arena *ar, const char *s, size_t n);
+void sg_lower(char *s, size_t n);
+static inline unsigned char sg_lc(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
+
+typedef struct sg_cctx {        /* compiling one rule */
+    sp_ruleset *rs;
+    const char *file;
+    uint32_t nvalues;            /* values produced so far (limit) */
+    char *err;                   /* reason buffer */
+    size_t errcap;
+} sg_cctx;
+
+/* Compile one detection-map entry (key with modifiers, value node) into an
+ * item.  `key` NULL/empty field = keyword search.  Returns NULL with
+ * c->err set on rejection. */
+sg_item *sg_compile_item(sg_cctx *c, const char *key, size_t keylen, const ynode *val);
+
+/* Detection section -> condition tree; `detection` is the map.  `condkey`
+ * is "condition" for rules and filters. */
+sg_node *sg_compile_detection(sg_cctx *c, const ynode *detection);
+
+/* condition parsing: resolve names against (names, trees) */
+typedef struct sg_sel { const char *name; sg_node *node; } sg_sel;
+sg_node *sg_parse_condition(sg_cctx *c, const char *cond, size_t len, const sg_sel *sel, uint32_t nsel);
+
+/* loading (sigma_compile.c) */
+int sg_load_text(sp_ruleset *rs, const char *name, const char *text, size_t len);
+int sg_load_path(sp_ruleset *rs, const char *path, int depth, sp_error *err);
+
+/* logsources */
+extern const char sg_default_logsources[];   /* generated from config/logsources.yml */
+int sg_logsources_load(sp_ruleset *rs, const char *path, sp_error *err);
+int sg_logsources_load_text(sp_ruleset *rs, const char *text, size_t len, const char *name, sp_error *err);
+/* Route a rule: fills r->vars / r->unmapped. */
+int sg_route_rule(sp_ruleset *rs, sg_rule *r);
+/* does a routing variant accept the current event (providers, match)? */
+int sg_var_accepts(sp_scanner *sc, const sg_lsvar *v);
+
+/* index + prefilter (sigma_index.c) */
+int sg_build_index(sp_ruleset *rs);
+int sg_build_prefilter(sp_ruleset *rs);
+const sg_chan *sg_chan_find(const sp_ruleset *rs, const char *lc, size_t n);
+const sg_clist *sg_eid_find(const sg_chan *c, uint32_t eid);
+
+/* ------------------------------------------------------------- scanning */
+
+/* the per-event field table */
+typedef struct sg_fval {
+    const char *name;
+    uint32_t name_len;
+    sp_value v;              /* copy; str points into the scanner arena */
+    const char *low;         /* lowercased text */
+} sg_fval;
+
+typedef struct sg_fcache {   /* per field id, valid when epoch matches */
+    uint32_t epoch;
+    uint32_t n;
+    const sg_fval **v;
+} sg_fcache;
+
+typedef struct sg_corr_state sg_corr_state;
+
+struct sp_scanner {
+    const sp_ruleset *rs;
+    sp_arena ar;             /* per event */
+    uint32_t epoch;
+    const sp_event *ev;
+    /* field table of the current event */
+    sg_fval *fv;
+    uint32_t nfv, cap_fv;
+    int table_built;
+    uint32_t *thash;         /* name hash -> index+1 (exact names) */
+    uint32_t thash_cap;
+    sg_fcache *fc;           /* [rs->nfields] */
+    uint32_t *rule_epoch;    /* [rs->nrules] dedupe of candidates */
+    uint32_t *lit_epoch;     /* [rs->nlit] literal seen in this event */
+    int lits_scanned;
+    const sg_lsvar *var;     /* variant the current rule was routed by */
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    int64_t ev_ms;
+    int corr_enabled;
+    sg_corr_state *cs;       /* [rs->nrules] (only correlations used) */
+    uint64_t nevents;
+};
+
+/* evaluation (sigma_match.c) */
+int sg_eval(sp_scanner *sc, const sg_node *n, int depth);
+void sg_scanner_begin_event(sp_scanner *sc, const sp_event *ev);
+int sg_build_table(sp_scanner *sc);
+/* values of a field by name for the current event (after renames); returns count */
+uint32_t sg_lookup(sp_scanner *sc, uint32_t fid, const sg_fval ***out);
+uint32_t sg_lookup_name(sp_scanner *sc, const char *name, size_t len, const sg_fval ***out);
+void sg_scan_literals(sp_scanner *sc);
+
+int64_t sg_event_ms(sp_scanner *sc);   /* current event's time (ms), INT64_MIN unknown */
+
+/* correlation (sigma_corr.c) */
+int sg_corr_init(sp_scanner *sc);
+void sg_corr_fini(sp_scanner *sc);
+int sg_corr_feed(sp_scanner *sc, uint32_t rule, sp_detect_fn fn, void *user, int depth);
+int sg_corr_flush(sp_scanner *sc, sp_detect_fn fn, void *user);
+
+#endif
