@@ -307,6 +307,85 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev,
  * (lt/lte) over the windows still open. */
 sp_status sp_scanner_flush(sp_scanner *sc, sp_detect_fn fn, void *user);
 
+
+/* ------------------------------------------------------------- ---- Hunt ---- */
+/*
+ * A hunt: Sigma rules over evidence files and folders.  Inputs are walked
+ * recursively and recognised by content (EVTX; JSON lines in evtx_dump,
+ * Winlogbeat/ECS or flat NXLog shape).  Every input record is accounted for:
+ * parsed, skipped with a reason, recovered, or counted as an error.
+ * Detections are kept and sorted by time, then source, then record.
+ */
+typedef struct sp_hunt sp_hunt;
+
+typedef void (*sp_warn_fn)(void *user, const char *file, uint64_t offset, const char *msg);
+typedef void (*sp_progress_fn)(void *user, const char *file, uint64_t done, uint64_t total);
+
+typedef struct sp_hunt_opts {
+    unsigned threads;          /* 0 = number of online CPUs */
+    int recover;               /* carve EVTX records too */
+    sp_diag_fn diag;           /* EVTX damage (may be NULL) */
+    sp_warn_fn warn;           /* other input problems: bad lines, unknown files */
+    sp_progress_fn progress;   /* per input, as it goes (may be NULL) */
+    void *user;                /* for the three callbacks */
+} sp_hunt_opts;
+
+/* Accounting of one input (borrowed from the hunt). */
+typedef struct sp_input_stats {
+    const char *path;
+    const char *format;        /* "evtx", "jsonl", "unknown", "unreadable" */
+    uint64_t records;          /* records/lines seen */
+    uint64_t parsed;           /* decoded and matched */
+    uint64_t skipped;          /* not events (blank lines, ...): with a reason */
+    uint64_t recovered;        /* carved EVTX records */
+    uint64_t errors;           /* damaged / malformed */
+    uint64_t detections;
+    const char *skip_reason;   /* the first reason, "" if none */
+    const char *error;         /* the first error, "" if none */
+} sp_input_stats;
+
+/* One detection (borrowed from the hunt). */
+typedef struct sp_hit {
+    const sp_rule_info *rule;
+    int64_t time_ms;           /* ms since 1970, INT64_MIN unknown */
+    const char *source;        /* input path */
+    uint64_t record;           /* EVTX record id or JSON line number */
+    uint32_t event_id;
+    int has_event_id;
+    const char *channel, *host;    /* "" when unknown */
+    const char *event;         /* the event as JSON (evtx_dump shape for EVTX) */
+    size_t event_len;
+    int recovered;
+    /* correlations */
+    int is_correlation;
+    int64_t first_ms;
+    uint64_t count;
+    double value;
+    const char *group;         /* "field=value, ..." */
+} sp_hit;
+
+sp_status sp_hunt_new(const sp_ruleset *rs, const sp_hunt_opts *opts, sp_hunt **out, sp_error *err);
+void sp_hunt_free(sp_hunt *h);
+/* Hunt a file or a folder (recursively, in name order).  Problems with one
+ * input are accounted for and reported, never fatal; returns SP_OK unless
+ * memory runs out. */
+sp_status sp_hunt_add_path(sp_hunt *h, const char *path, sp_error *err);
+/* End of input: close correlation windows, sort the detections. */
+sp_status sp_hunt_finish(sp_hunt *h, sp_error *err);
+size_t sp_hunt_input_count(const sp_hunt *h);
+const sp_input_stats *sp_hunt_input(const sp_hunt *h, size_t i);
+size_t sp_hunt_hit_count(const sp_hunt *h);
+/* The i-th detection in timeline order (after sp_hunt_finish). */
+void sp_hunt_hit(const sp_hunt *h, size_t i, sp_hit *out);
+
+/* Write the timeline: JSON lines (".jsonl", ".json") or CSV (".csv") chosen
+ * by the file name's extension.  Field text is escaped for its format; CSV
+ * cells that could start a spreadsheet formula are neutralised. */
+sp_status sp_hunt_write_timeline(const sp_hunt *h, const char *path, sp_error *err);
+/* The same to an open stdio stream. */
+typedef enum { SP_TL_JSONL = 1, SP_TL_CSV = 2 } sp_timeline_fmt;
+sp_status sp_hunt_write_timeline_fp(const sp_hunt *h, void *FILE_ptr, sp_timeline_fmt fmt, sp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

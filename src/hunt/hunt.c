@@ -1,0 +1,565 @@
+/*
+ * hunt.c — the sp_hunt object: inputs, format detection, matching, the
+ * detection store.  See hunt.h.
+ *
+ * EVTX files are decoded in parallel by chunk (sp_evtx_scan); each worker has
+ * its own Sigma scanner, and serialises its detections (rule, keys, the
+ * event's JSON rendered once per record) into the chunk's output buffer; the
+ * ordered flush moves them into the store.  JSON-lines files are read line
+ * by line (bounded length) on the calling thread.
+ *
+ * Ownership: the hunt owns its store (an arena for strings, a growable array
+ * of sp_hunt_det) and its scanners; the ruleset is borrowed and must outlive
+ * the hunt.
+ */
+#include "hunt/hunt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/limits.h"
+#include "json/json_event.h"
+#include "sigma/sigma_event.h"
+
+#ifndef SP_MAX_DIR_DEPTH
+#define SP_MAX_DIR_DEPTH 64
+#endif
+
+typedef struct input {
+    sp_input_stats st;
+    char *path;
+    char skip_reason[160];
+    char error[256];
+} input;
+
+struct sp_hunt {
+    const sp_ruleset *rs;
+    sp_hunt_opts o;
+    unsigned nthreads;
+    sp_scanner **sc;           /* one per worker */
+    /* inputs */
+    input *in;
+    size_t nin, capin;
+    /* detections */
+    sp_hunt_det *det;
+    size_t ndet, capdet;
+    uint64_t seq;
+    sp_arena store;            /* strings of the detections */
+    int finished;
+    int nomem;
+};
+
+/* ------------------------------------------------------------ store */
+
+static char *store_str(sp_hunt *h, const char *s, size_t n)
+{
+    char *p = sp_arena_alloc(&h->store, n + 1);
+    if (!p) { h->nomem = 1; return NULL; }
+    if (n) memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+static sp_hunt_det *new_det(sp_hunt *h)
+{
+    if (h->ndet == h->capdet) {
+        size_t nc = h->capdet ? h->capdet * 2 : 1024;
+        sp_hunt_det *nd = realloc(h->det, nc * sizeof *nd);
+        if (!nd) { h->nomem = 1; return NULL; }
+        h->det = nd;
+        h->capdet = nc;
+    }
+    sp_hunt_det *d = &h->det[h->ndet++];
+    memset(d, 0, sizeof *d);
+    d->seq = h->seq++;
+    return d;
+}
+
+static input *new_input(sp_hunt *h, const char *path, const char *format)
+{
+    if (h->nin == h->capin) {
+        size_t nc = h->capin ? h->capin * 2 : 64;
+        input *ni = realloc(h->in, nc * sizeof *ni);
+        if (!ni) { h->nomem = 1; return NULL; }
+        h->in = ni;
+        h->capin = nc;
+    }
+    input *in = &h->in[h->nin++];
+    memset(in, 0, sizeof *in);
+    in->path = strdup(path);
+    if (!in->path) { h->nin--; h->nomem = 1; return NULL; }
+    in->st.path = in->path;
+    in->st.format = format;
+    in->st.skip_reason = in->skip_reason;
+    in->st.error = in->error;
+    return in;
+}
+
+static void note_error(sp_hunt *h, input *in, uint64_t off, const char *msg)
+{
+    if (!in->error[0]) snprintf(in->error, sizeof in->error, "%s", msg);
+    if (h->o.warn) h->o.warn(h->o.user, in->path, off, msg);
+}
+
+/* ------------------------------------------------------------- life */
+
+sp_status sp_hunt_new(const sp_ruleset *rs, const sp_hunt_opts *opts, sp_hunt **out, sp_error *err)
+{
+    *out = NULL;
+    sp_hunt *h = calloc(1, sizeof *h);
+    if (!h) goto nomem;
+    h->rs = rs;
+    if (opts) h->o = *opts;
+    unsigned nt = h->o.threads;
+    if (!nt) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = n > 0 ? (unsigned)n : 1;
+    }
+    if (nt > SP_MAX_THREADS) nt = SP_MAX_THREADS;
+    h->nthreads = nt;
+    sp_arena_init(&h->store, 1 << 20);
+    h->sc = calloc(nt, sizeof *h->sc);
+    if (!h->sc) goto nomem;
+    for (unsigned k = 0; k < nt; k++) {
+        if (sp_scanner_new(rs, &h->sc[k]) != SP_OK) goto nomem;
+        /* correlations need the events in time order across every input:
+         * they are evaluated in sp_hunt_finish from the stored hits */
+        sp_scanner_set_correlation(h->sc[k], 0);
+    }
+    *out = h;
+    return SP_OK;
+nomem:
+    sp_hunt_free(h);
+    if (err) { memset(err, 0, sizeof *err); err->offset = UINT64_MAX; snprintf(err->msg, sizeof err->msg, "out of memory"); }
+    return SP_ERR_NOMEM;
+}
+
+void sp_hunt_free(sp_hunt *h)
+{
+    if (!h) return;
+    if (h->sc)
+        for (unsigned k = 0; k < h->nthreads; k++) sp_scanner_free(h->sc[k]);
+    free(h->sc);
+    for (size_t i = 0; i < h->nin; i++) free(h->in[i].path);
+    free(h->in);
+    free(h->det);
+    sp_arena_fini(&h->store);
+    free(h);
+}
+
+/* ------------------------------------------------------------- EVTX */
+
+/* entry serialised by a worker into the chunk output */
+typedef struct wire {
+    uint32_t total;            /* bytes of this entry, header included */
+    uint32_t rule;
+    int64_t time_ms;
+    uint64_t record;
+    uint32_t event_id;
+    uint8_t has_eid, recovered, pad[2];
+    uint32_t chlen, hostlen, evlen;
+} wire;
+
+typedef struct evtx_ctx {
+    sp_hunt *h;
+    input *in;
+    uint32_t source;
+    /* per worker: has the current record's JSON been rendered, and where */
+    struct wstate {
+        const sp_record *rec;
+        sp_buf json;
+        sp_buf *out;
+        char ch[256], host[256];
+        size_t chn, hostn;
+    } *ws;
+} evtx_ctx;
+
+static void text_field(const sp_record *r, const char *name, char *buf, size_t cap, size_t *len)
+{
+    sp_value v;
+    *len = 0;
+    if (sp_record_field(r, name, strlen(name), &v, 1) && !v.is_null) {
+        size_t n = v.len < cap - 1 ? v.len : cap - 1;
+        memcpy(buf, v.str, n);
+        *len = n;
+    }
+    buf[*len] = 0;
+}
+
+static int on_evtx_detect(void *user, const sp_detection *d)
+{
+    struct wstate *w = user;
+    const sp_record *r = w->rec;
+    if (w->json.len == 0) {
+        if (sp_record_json(r, &w->json) != SP_OK) return 1;
+        text_field(r, "Channel", w->ch, sizeof w->ch, &w->chn);
+        text_field(r, "Computer", w->host, sizeof w->host, &w->hostn);
+    }
+    wire e;
+    memset(&e, 0, sizeof e);
+    e.rule = (uint32_t)d->rule_index;
+    e.time_ms = d->time_ms;
+    e.record = sp_record_id(r);
+    e.event_id = sp_record_event_id(r);
+    e.has_eid = 1;
+    e.recovered = (uint8_t)sp_record_recovered(r);
+    e.chlen = (uint32_t)w->chn;
+    e.hostlen = (uint32_t)w->hostn;
+    e.evlen = (uint32_t)w->json.len;
+    e.total = (uint32_t)(sizeof e + e.chlen + e.hostlen + e.evlen);
+    sp_buf_put(w->out, &e, sizeof e);
+    sp_buf_put(w->out, w->ch, w->chn);
+    sp_buf_put(w->out, w->host, w->hostn);
+    sp_buf_put(w->out, w->json.p, w->json.len);
+    return 0;
+}
+
+static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_buf *out)
+{
+    evtx_ctx *c = user;
+    struct wstate *w = &c->ws[worker];
+    w->rec = rec;
+    w->out = out;
+    sp_buf_reset(&w->json);
+    sp_scanner_match_record(c->h->sc[worker], rec, on_evtx_detect, w);
+    return 0;
+}
+
+static int on_evtx_flush(void *user, const sp_buf *out)
+{
+    evtx_ctx *c = user;
+    sp_hunt *h = c->h;
+    const char *p = sp_buf_data(out), *e = p + sp_buf_len(out);
+    while (p + sizeof(wire) <= e) {
+        wire w;
+        memcpy(&w, p, sizeof w);
+        if (w.total < sizeof w || p + w.total > e) break;
+        const char *ch = p + sizeof w, *host = ch + w.chlen, *ev = host + w.hostlen;
+        sp_hunt_det *d = new_det(h);
+        if (!d) return 1;
+        d->time_ms = w.time_ms;
+        d->source = c->source;
+        d->record = w.record;
+        d->rule = w.rule;
+        d->event_id = w.event_id;
+        d->has_event_id = w.has_eid;
+        d->recovered = w.recovered;
+        d->channel = store_str(h, ch, w.chlen);
+        d->host = store_str(h, host, w.hostlen);
+        d->event = store_str(h, ev, w.evlen);
+        d->event_len = w.evlen;
+        if (h->nomem) return 1;
+        c->in->st.detections++;
+        p += w.total;
+    }
+    return 0;
+}
+
+static void hunt_evtx(sp_hunt *h, input *in)
+{
+    sp_evtx_opts eo = {0};
+    eo.threads = h->nthreads;
+    eo.recover = h->o.recover;
+    eo.diag = h->o.diag;
+    eo.diag_user = h->o.user;
+    sp_evtx *f;
+    sp_error err;
+    if (sp_evtx_open(in->path, &eo, &f, &err) != SP_OK) {
+        in->st.format = "unreadable";
+        in->st.errors++;
+        note_error(h, in, err.offset, err.msg);
+        return;
+    }
+    evtx_ctx c = {h, in, (uint32_t)(in - h->in), NULL};
+    c.ws = calloc(h->nthreads, sizeof *c.ws);
+    if (!c.ws) { h->nomem = 1; sp_evtx_close(f); return; }
+    for (unsigned k = 0; k < h->nthreads; k++) sp_buf_init(&c.ws[k].json);
+    sp_status st = sp_evtx_scan(f, on_evtx_record, on_evtx_flush, &c, &err);
+    if (st != SP_OK && st != SP_ERR_ABORT) note_error(h, in, err.offset, err.msg);
+    sp_evtx_stats s;
+    sp_evtx_get_stats(f, &s);
+    in->st.parsed = s.records + s.records_recovered;
+    in->st.recovered = s.records_recovered;
+    in->st.errors += s.records_failed;
+    in->st.records = s.records + s.records_failed + s.records_recovered;
+    if (s.records_failed && !in->error[0])
+        snprintf(in->error, sizeof in->error, "%llu records could not be decoded (see the damage reports)",
+                 (unsigned long long)s.records_failed);
+    for (unsigned k = 0; k < h->nthreads; k++) sp_buf_fini(&c.ws[k].json);
+    free(c.ws);
+    sp_evtx_close(f);
+}
+
+/* ------------------------------------------------------- JSON lines */
+
+typedef struct json_ctx {
+    sp_hunt *h;
+    input *in;
+    const sp_jevent *ev;
+    uint64_t line;
+} json_ctx;
+
+static void json_text(const sp_jevent *ev, const char *name, const char **s, size_t *n)
+{
+    sp_value v;
+    *s = "";
+    *n = 0;
+    if (sp_jevent_field(ev, name, strlen(name), &v, 1) && !v.is_null) { *s = v.str; *n = v.len; }
+}
+
+static int on_json_detect(void *user, const sp_detection *dt)
+{
+    json_ctx *c = user;
+    sp_hunt *h = c->h;
+    sp_hunt_det *d = new_det(h);
+    if (!d) return 1;
+    d->time_ms = dt->time_ms;
+    d->source = (uint32_t)(c->in - h->in);
+    d->rule = (uint32_t)dt->rule_index;
+    sp_value v;
+    const sp_jevent *ev = c->ev;
+    d->record = c->line;
+    if (sp_jevent_field(ev, "EventRecordID", 13, &v, 1) && v.is_int && v.i >= 0) d->record = (uint64_t)v.i;
+    if (sp_jevent_field(ev, "EventID", 7, &v, 1)) {
+        int64_t x;
+        if (v.is_int) { d->event_id = (uint32_t)v.i; d->has_event_id = 1; }
+        else if (sp_json_int(v.str, v.len, &x)) { d->event_id = (uint32_t)x; d->has_event_id = 1; }
+    }
+    const char *s;
+    size_t n;
+    json_text(ev, "Channel", &s, &n);
+    d->channel = store_str(h, s, n);
+    json_text(ev, "Computer", &s, &n);
+    if (!n) json_text(ev, "host.name", &s, &n);
+    d->host = store_str(h, s, n);
+    d->event = store_str(h, ev->line, ev->line_len);
+    d->event_len = (uint32_t)ev->line_len;
+    c->in->st.detections++;
+    return h->nomem;
+}
+
+static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
+{
+    sp_arena a;
+    sp_arena_init(&a, 64 * 1024);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    uint64_t off = 0, lineno = 0;
+    json_ctx c = {h, in, NULL, 0};
+    while ((n = getline(&line, &cap, fp)) > 0) {
+        lineno++;
+        uint64_t this_off = off;
+        off += (uint64_t)n;
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+        size_t k = 0;
+        while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
+        in->st.records++;
+        if (k == len) {
+            in->st.skipped++;
+            if (!in->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "blank line");
+            continue;
+        }
+        if (len > SP_MAX_LINE) {
+            in->st.errors++;
+            char m[128];
+            snprintf(m, sizeof m, "line %llu: longer than %u bytes", (unsigned long long)lineno, (unsigned)SP_MAX_LINE);
+            note_error(h, in, this_off, m);
+            continue;
+        }
+        sp_arena_reset(&a);
+        sp_jevent ev;
+        char err[200];
+        if (sp_jevent_parse(&ev, line, len, &a, err, sizeof err)) {
+            in->st.errors++;
+            char m[256];
+            snprintf(m, sizeof m, "line %llu: %s", (unsigned long long)lineno, err);
+            note_error(h, in, this_off, m);
+            continue;
+        }
+        if (!ev.doc.top_is_object) {
+            in->st.skipped++;
+            if (!in->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "line %llu: not a JSON object", (unsigned long long)lineno);
+            continue;
+        }
+        in->st.parsed++;
+        sp_event e;
+        sp_event_from_json(&e, &ev);
+        c.ev = &ev;
+        c.line = lineno;
+        sp_scanner_match_event(h->sc[0], &e, on_json_detect, &c);
+        if (h->nomem) break;
+        if (h->o.progress && !(lineno & 4095)) h->o.progress(h->o.user, in->path, off, 0);
+    }
+    if (ferror(fp)) note_error(h, in, off, strerror(errno));
+    free(line);
+    sp_arena_fini(&a);
+}
+
+/* ------------------------------------------------------------ inputs */
+
+static const char *sniff(const unsigned char *b, size_t n)
+{
+    if (n >= 8 && (!memcmp(b, "ElfFile\0", 8))) return "evtx";
+    if (n >= 4104 && !memcmp(b + 4096, "ElfChnk\0", 8)) return "evtx";
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) return "gzip";
+    if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return "zstd";
+    if (n >= 4 && !memcmp(b, "PK\3\4", 4)) return "zip";
+    size_t i = 0;
+    if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) i = 3;   /* UTF-8 BOM */
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    if (i < n && b[i] == '{') return "jsonl";
+    return "unknown";
+}
+
+static void hunt_file(sp_hunt *h, const char *path)
+{
+    unsigned char head[4200];
+    size_t got = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        input *in = new_input(h, path, "unreadable");
+        if (in) { in->st.errors++; note_error(h, in, UINT64_MAX, strerror(errno)); }
+        return;
+    }
+    got = fread(head, 1, sizeof head, fp);
+    const char *fmt = sniff(head, got);
+    input *in = new_input(h, path, fmt);
+    if (!in) { fclose(fp); return; }
+    if (!strcmp(fmt, "evtx")) {
+        fclose(fp);
+        hunt_evtx(h, in);
+    } else if (!strcmp(fmt, "jsonl")) {
+        rewind(fp);
+        hunt_jsonl(h, in, fp);
+        fclose(fp);
+    } else {
+        fclose(fp);
+        in->st.skipped++;
+        snprintf(in->skip_reason, sizeof in->skip_reason, "%s",
+                 !strcmp(fmt, "unknown") ? "not a recognised evidence format (EVTX, JSON lines)"
+                                         : "compressed containers are not supported yet");
+        if (h->o.warn) h->o.warn(h->o.user, path, UINT64_MAX, in->skip_reason);
+    }
+    if (h->o.progress) h->o.progress(h->o.user, path, 1, 1);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void hunt_dir(sp_hunt *h, const char *path, int depth)
+{
+    if (depth > SP_MAX_DIR_DEPTH) {
+        if (h->o.warn) h->o.warn(h->o.user, path, UINT64_MAX, "folder nested too deep: skipped");
+        return;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        input *in = new_input(h, path, "unreadable");
+        if (in) { in->st.errors++; note_error(h, in, UINT64_MAX, strerror(errno)); }
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) { h->nomem = 1; break; }
+            names = nn;
+        }
+        size_t l = strlen(path) + strlen(e->d_name) + 2;
+        names[n] = malloc(l);
+        if (!names[n]) { h->nomem = 1; break; }
+        snprintf(names[n], l, "%s/%s", path, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        if (!h->nomem && lstat(names[i], &sb) == 0) {
+            if (S_ISDIR(sb.st_mode)) hunt_dir(h, names[i], depth + 1);
+            else if (S_ISREG(sb.st_mode)) hunt_file(h, names[i]);
+            /* symbolic links and special files are not followed */
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+sp_status sp_hunt_add_path(sp_hunt *h, const char *path, sp_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb)) {
+        input *in = new_input(h, path, "unreadable");
+        if (in) { in->st.errors++; note_error(h, in, UINT64_MAX, strerror(errno)); }
+    } else if (S_ISDIR(sb.st_mode)) {
+        hunt_dir(h, path, 0);
+    } else {
+        hunt_file(h, path);
+    }
+    if (h->nomem) {
+        if (err) { memset(err, 0, sizeof *err); err->offset = UINT64_MAX; snprintf(err->msg, sizeof err->msg, "out of memory"); }
+        return SP_ERR_NOMEM;
+    }
+    return SP_OK;
+}
+
+/* ------------------------------------------------------------ results */
+
+static int cmp_det(const void *a, const void *b)
+{
+    const sp_hunt_det *x = a, *y = b;
+    /* unknown times last */
+    if (x->time_ms != y->time_ms) return x->time_ms == INT64_MIN ? 1 : y->time_ms == INT64_MIN ? -1 : x->time_ms < y->time_ms ? -1 : 1;
+    if (x->source != y->source) return x->source < y->source ? -1 : 1;
+    if (x->record != y->record) return x->record < y->record ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+sp_status sp_hunt_finish(sp_hunt *h, sp_error *err)
+{
+    (void)err;
+    if (!h->finished && h->ndet) qsort(h->det, h->ndet, sizeof *h->det, cmp_det);
+    h->finished = 1;
+    return SP_OK;
+}
+
+size_t sp_hunt_input_count(const sp_hunt *h) { return h->nin; }
+const sp_input_stats *sp_hunt_input(const sp_hunt *h, size_t i) { return i < h->nin ? &h->in[i].st : NULL; }
+size_t sp_hunt_hit_count(const sp_hunt *h) { return h->ndet; }
+
+void sp_hunt_hit(const sp_hunt *h, size_t i, sp_hit *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i >= h->ndet) return;
+    const sp_hunt_det *d = &h->det[i];
+    out->rule = sp_ruleset_rule(h->rs, d->rule);
+    out->time_ms = d->time_ms;
+    out->source = d->source < h->nin ? h->in[d->source].path : "";
+    out->record = d->record;
+    out->event_id = d->event_id;
+    out->has_event_id = d->has_event_id;
+    out->channel = d->channel ? d->channel : "";
+    out->host = d->host ? d->host : "";
+    out->event = d->event ? d->event : "";
+    out->event_len = d->event_len;
+    out->recovered = d->recovered;
+    out->is_correlation = d->is_corr;
+    out->first_ms = d->first_ms;
+    out->count = d->count;
+    out->value = d->value;
+    out->group = d->group ? d->group : "";
+}
