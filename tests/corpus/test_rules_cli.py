@@ -70,7 +70,11 @@ else:
     total = j["loaded"] + j["rejected"]
     print("SigmaHQ: loaded %d of %d, compile %.1f ms" % (j["loaded"], total, j["compile_ms"]))
     check(j["loaded"] >= 0.995 * total, "load ratio")
-    check(j["compile_ms"] < 1000, "compile time")
+    if "asan" in SPOOR or "fuzz" in SPOOR:
+        S += 1
+        print("SKIP compile-time goal under sanitizers")
+    else:
+        check(j["compile_ms"] < 1000, "compile time")
     # nothing under the datasets may crash the loader
     for extra in (os.path.join(data, "sigma"), os.path.join(data, "sigma-specification", "tests")):
         rc, _, err = run("-q", extra)
