@@ -15,7 +15,7 @@ Output (in OUTDIR):
                  3 network connection, 11 file created, 13 registry value set
   System.evtx    Service Control Manager 7045/7036/7040, Eventlog 104
                  (log cleared, a <UserData> event)
-  truth.json     ground truth: for every record its file, record id, host,
+  OUTDIR.truth.json  ground truth (beside OUTDIR, not in it): for every record its file, record id, host,
                  time, whether it belongs to the intrusion, the ATT&CK
                  technique and a short note
 
@@ -986,7 +986,8 @@ def write(outdir):
                               event_id=kw["event_id"], **tr))
         w.write(os.path.join(outdir, log + ".evtx"))
         counts[log + ".evtx"] = w.record_count
-    with open(os.path.join(outdir, "truth.json"), "w", encoding="ascii") as fh:
+    # the ground truth sits beside the case, not in it: it is not evidence
+    with open(outdir.rstrip("/") + ".truth.json", "w", encoding="ascii") as fh:
         fh.write('{\n  "case": "MEDRES / Lazarus No Pineapple! demo",\n')
         fh.write('  "counts": %s,\n' % json.dumps(counts))
         fh.write('  "records": [\n')

@@ -297,6 +297,19 @@ sp_status sp_scanner_new(const sp_ruleset *rs, sp_scanner **out);
 void sp_scanner_free(sp_scanner *sc);
 /* Enable (default) or disable correlation state in this scanner. */
 void sp_scanner_set_correlation(sp_scanner *sc, int on);
+
+/* Two-stage correlation, for parallel matching: worker scanners run with
+ * correlation disabled and a sink, which receives every match of a rule that
+ * correlations use, with the fields they will read (strings valid during the
+ * call).  Later, one scanner is fed those matches in time order with
+ * sp_scanner_corr_feed, which evaluates the correlations.  Return non-zero
+ * from the sink to stop matching the current event. */
+typedef int (*sp_corr_sink_fn)(void *user, size_t rule, int64_t time_ms,
+                               const char *const *fields, const char *const *values, size_t n);
+void sp_scanner_set_corr_sink(sp_scanner *sc, sp_corr_sink_fn fn, void *user);
+sp_status sp_scanner_corr_feed(sp_scanner *sc, size_t rule, int64_t time_ms,
+                               const char *const *fields, const char *const *values, size_t n,
+                               sp_detect_fn fn, void *user);
 /* Match one event against every candidate rule; detections (and any
  * correlation that completes) go to `fn`.  Returns SP_OK or SP_ERR_ABORT. */
 sp_status sp_scanner_match_record(sp_scanner *sc, const sp_record *rec,
@@ -327,7 +340,10 @@ typedef struct sp_hunt_opts {
     sp_diag_fn diag;           /* EVTX damage (may be NULL) */
     sp_warn_fn warn;           /* other input problems: bad lines, unknown files */
     sp_progress_fn progress;   /* per input, as it goes (may be NULL) */
-    void *user;                /* for the three callbacks */
+    /* which rules' detections to keep (--min-level, --status, --rule);
+     * NULL keeps all.  Asked once per rule when the hunt is made. */
+    int (*keep_rule)(void *user, const sp_rule_info *rule);
+    void *user;                /* for the callbacks */
 } sp_hunt_opts;
 
 /* Accounting of one input (borrowed from the hunt). */

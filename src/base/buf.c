@@ -83,7 +83,7 @@ void sp_buf_put_i64(sp_buf *b, int64_t v)
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t sp_utf8_seq_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     if (c < 0x80) return 1;
@@ -128,7 +128,7 @@ void sp_json_escape(sp_buf *b, const char *s, size_t n)
         if (i >= n) break;
         unsigned c = u[i];
         if (c >= 0x80) {
-            size_t k = utf8_seq(u + i, n - i);
+            size_t k = sp_utf8_seq_len(u + i, n - i);
             if (k) { i += k; continue; }
         }
         sp_buf_put(b, s + run, i - run);
@@ -258,6 +258,29 @@ size_t sp_utf16_to_json(sp_buf *b, const uint8_t *p, size_t nchars)
     }
     b->len = (size_t)(o - b->p);
     return nchars;
+}
+
+void sp_json_sanitize(sp_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = u[i];
+        if (!in_str) { if (c == '"') in_str = 1; continue; }
+        if (c == '\\') { i++; continue; }              /* keep escapes as they are */
+        if (c == '"') { in_str = 0; continue; }
+        if (c >= 0x20 && c < 0x80) continue;
+        if (c >= 0x80) {
+            size_t k = sp_utf8_seq_len(u + i, n - i);
+            if (k) { i += k - 1; continue; }
+        }
+        sp_buf_put(b, s + run, i - run);
+        char e[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
+        sp_buf_put(b, e, 6);
+        run = i + 1;
+    }
+    sp_buf_put(b, s + run, n - run);
 }
 
 uint32_t sp_crc32(uint32_t crc, const uint8_t *p, size_t n)

@@ -67,6 +67,12 @@ static inline uint64_t sp_le64(const uint8_t *p) { return sp_le32(p) | ((uint64_
  * stop: NULs become \u0000). */
 size_t sp_utf16_to_json(sp_buf *b, const uint8_t *p, size_t nchars);
 
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
+size_t sp_utf8_seq_len(const unsigned char *s, size_t n);
+/* Copy JSON text `s` (already valid JSON syntax) escaping, inside strings,
+ * raw control characters and bytes that are not UTF-8 (as \u00XX). */
+void sp_json_sanitize(sp_buf *b, const char *s, size_t n);
+
 uint32_t sp_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
 #endif

@@ -12,6 +12,7 @@ static const char usage[] =
     "Threat hunting and attribution over Windows event logs and other evidence.\n"
     "\n"
     "commands:\n"
+    "  hunt         run Sigma rules over evidence: summary and timeline\n"
     "  evtx dump    decode EVTX files to JSON lines, JSON or XML\n"
     "  evtx info    header facts, chunk and record counts, damage found\n"
     "  rules check  load and compile Sigma rules, report rejections\n"
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
         printf("spoor %s\n", SP_VERSION);
         return EX_OK;
     }
+    if (!strcmp(argv[1], "hunt")) return cmd_hunt(argc - 1, argv + 1);
     if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
     if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);

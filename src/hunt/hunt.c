@@ -34,8 +34,9 @@
 typedef struct input {
     sp_input_stats st;
     char *path;
+    unsigned reported;         /* problems printed so far (capped) */
     char skip_reason[160];
-    char error[256];
+    char error[600];
 } input;
 
 struct sp_hunt {
@@ -43,6 +44,7 @@ struct sp_hunt {
     sp_hunt_opts o;
     unsigned nthreads;
     sp_scanner **sc;           /* one per worker */
+    uint8_t *keep;             /* per rule: report its detections */
     /* inputs */
     input *in;
     size_t nin, capin;
@@ -51,6 +53,10 @@ struct sp_hunt {
     size_t ndet, capdet;
     uint64_t seq;
     sp_arena store;            /* strings of the detections */
+    /* matches of rules that correlations use (two-stage correlation) */
+    struct cin { int64_t t; uint32_t source; uint64_t record; uint64_t seq; uint32_t rule; uint32_t nkv;
+                 const char *kv; const char *channel, *host; } *cin;
+    size_t ncin, capcin;
     int finished;
     int nomem;
 };
@@ -81,6 +87,36 @@ static sp_hunt_det *new_det(sp_hunt *h)
     return d;
 }
 
+static struct cin *new_cin(sp_hunt *h)
+{
+    if (h->ncin == h->capcin) {
+        size_t nc = h->capcin ? h->capcin * 2 : 256;
+        struct cin *n = realloc(h->cin, nc * sizeof *n);
+        if (!n) { h->nomem = 1; return NULL; }
+        h->cin = n;
+        h->capcin = nc;
+    }
+    struct cin *c = &h->cin[h->ncin++];
+    memset(c, 0, sizeof *c);
+    c->seq = h->seq++;
+    return c;
+}
+
+/* "f\0v\0f\0v\0..." of a correlation input, in the store */
+static const char *store_kv(sp_hunt *h, const char *const *f, const char *const *v, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) len += strlen(f[i]) + strlen(v[i]) + 2;
+    char *p = sp_arena_alloc(&h->store, len + 1), *w = p;
+    if (!p) { h->nomem = 1; return NULL; }
+    for (size_t i = 0; i < n; i++) {
+        size_t a = strlen(f[i]) + 1, b = strlen(v[i]) + 1;
+        memcpy(w, f[i], a); w += a;
+        memcpy(w, v[i], b); w += b;
+    }
+    return p;
+}
+
 static input *new_input(sp_hunt *h, const char *path, const char *format)
 {
     if (h->nin == h->capin) {
@@ -101,10 +137,18 @@ static input *new_input(sp_hunt *h, const char *path, const char *format)
     return in;
 }
 
+/* Record a problem with an input: the first is kept for the summary; the
+ * first MAX_REPORTS are passed to the warn callback, then one line says the
+ * rest are only counted. */
+#define MAX_REPORTS 10
 static void note_error(sp_hunt *h, input *in, uint64_t off, const char *msg)
 {
     if (!in->error[0]) snprintf(in->error, sizeof in->error, "%s", msg);
-    if (h->o.warn) h->o.warn(h->o.user, in->path, off, msg);
+    if (!h->o.warn) return;
+    if (in->reported < MAX_REPORTS) h->o.warn(h->o.user, in->path, off, msg);
+    else if (in->reported == MAX_REPORTS)
+        h->o.warn(h->o.user, in->path, UINT64_MAX, "further problems in this input are counted, not shown");
+    in->reported++;
 }
 
 /* ------------------------------------------------------------- life */
@@ -126,6 +170,11 @@ sp_status sp_hunt_new(const sp_ruleset *rs, const sp_hunt_opts *opts, sp_hunt **
     sp_arena_init(&h->store, 1 << 20);
     h->sc = calloc(nt, sizeof *h->sc);
     if (!h->sc) goto nomem;
+    size_t nr = sp_ruleset_count(rs);
+    h->keep = malloc(nr ? nr : 1);
+    if (!h->keep) goto nomem;
+    for (size_t i = 0; i < nr; i++)
+        h->keep[i] = !h->o.keep_rule || h->o.keep_rule(h->o.user, sp_ruleset_rule(rs, i));
     for (unsigned k = 0; k < nt; k++) {
         if (sp_scanner_new(rs, &h->sc[k]) != SP_OK) goto nomem;
         /* correlations need the events in time order across every input:
@@ -146,9 +195,11 @@ void sp_hunt_free(sp_hunt *h)
     if (h->sc)
         for (unsigned k = 0; k < h->nthreads; k++) sp_scanner_free(h->sc[k]);
     free(h->sc);
+    free(h->keep);
     for (size_t i = 0; i < h->nin; i++) free(h->in[i].path);
     free(h->in);
     free(h->det);
+    free(h->cin);
     sp_arena_fini(&h->store);
     free(h);
 }
@@ -158,6 +209,7 @@ void sp_hunt_free(sp_hunt *h)
 /* entry serialised by a worker into the chunk output */
 typedef struct wire {
     uint32_t total;            /* bytes of this entry, header included */
+    uint32_t kind;             /* 1 detection, 2 correlation input (payload: f\0v\0...) */
     uint32_t rule;
     int64_t time_ms;
     uint64_t record;
@@ -175,6 +227,7 @@ typedef struct evtx_ctx {
         const sp_record *rec;
         sp_buf json;
         sp_buf *out;
+        const uint8_t *keep;
         char ch[256], host[256];
         size_t chn, hostn;
     } *ws;
@@ -196,6 +249,7 @@ static int on_evtx_detect(void *user, const sp_detection *d)
 {
     struct wstate *w = user;
     const sp_record *r = w->rec;
+    if (!w->keep[d->rule_index]) return 0;
     if (w->json.len == 0) {
         if (sp_record_json(r, &w->json) != SP_OK) return 1;
         text_field(r, "Channel", w->ch, sizeof w->ch, &w->chn);
@@ -203,6 +257,7 @@ static int on_evtx_detect(void *user, const sp_detection *d)
     }
     wire e;
     memset(&e, 0, sizeof e);
+    e.kind = 1;
     e.rule = (uint32_t)d->rule_index;
     e.time_ms = d->time_ms;
     e.record = sp_record_id(r);
@@ -220,13 +275,46 @@ static int on_evtx_detect(void *user, const sp_detection *d)
     return 0;
 }
 
+static int on_evtx_corr(void *user, size_t rule, int64_t t, const char *const *f, const char *const *v, size_t n)
+{
+    struct wstate *w = user;
+    const sp_record *r = w->rec;
+    if (!w->chn && !w->hostn) {
+        text_field(r, "Channel", w->ch, sizeof w->ch, &w->chn);
+        text_field(r, "Computer", w->host, sizeof w->host, &w->hostn);
+    }
+    size_t kvlen = 0;
+    for (size_t i = 0; i < n; i++) kvlen += strlen(f[i]) + strlen(v[i]) + 2;
+    wire e;
+    memset(&e, 0, sizeof e);
+    e.kind = 2;
+    e.rule = (uint32_t)rule;
+    e.time_ms = t;
+    e.record = sp_record_id(r);
+    e.event_id = (uint32_t)n;          /* number of field/value pairs */
+    e.chlen = (uint32_t)w->chn;
+    e.hostlen = (uint32_t)w->hostn;
+    e.evlen = (uint32_t)kvlen;
+    e.total = (uint32_t)(sizeof e + e.chlen + e.hostlen + e.evlen);
+    sp_buf_put(w->out, &e, sizeof e);
+    sp_buf_put(w->out, w->ch, w->chn);
+    sp_buf_put(w->out, w->host, w->hostn);
+    for (size_t i = 0; i < n; i++) {
+        sp_buf_put(w->out, f[i], strlen(f[i]) + 1);
+        sp_buf_put(w->out, v[i], strlen(v[i]) + 1);
+    }
+    return 0;
+}
+
 static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_buf *out)
 {
     evtx_ctx *c = user;
     struct wstate *w = &c->ws[worker];
     w->rec = rec;
     w->out = out;
+    w->chn = w->hostn = 0;
     sp_buf_reset(&w->json);
+    sp_scanner_set_corr_sink(c->h->sc[worker], on_evtx_corr, w);
     sp_scanner_match_record(c->h->sc[worker], rec, on_evtx_detect, w);
     return 0;
 }
@@ -241,6 +329,24 @@ static int on_evtx_flush(void *user, const sp_buf *out)
         memcpy(&w, p, sizeof w);
         if (w.total < sizeof w || p + w.total > e) break;
         const char *ch = p + sizeof w, *host = ch + w.chlen, *ev = host + w.hostlen;
+        if (w.kind == 2) {
+            struct cin *ci = new_cin(h);
+            if (!ci) return 1;
+            ci->t = w.time_ms;
+            ci->source = c->source;
+            ci->record = w.record;
+            ci->rule = w.rule;
+            ci->nkv = w.event_id;
+            char *kv = sp_arena_alloc(&h->store, w.evlen + 1);
+            if (!kv) { h->nomem = 1; return 1; }
+            memcpy(kv, ev, w.evlen);
+            kv[w.evlen] = 0;
+            ci->kv = kv;
+            ci->channel = store_str(h, ch, w.chlen);
+            ci->host = store_str(h, host, w.hostlen);
+            p += w.total;
+            continue;
+        }
         sp_hunt_det *d = new_det(h);
         if (!d) return 1;
         d->time_ms = w.time_ms;
@@ -279,7 +385,7 @@ static void hunt_evtx(sp_hunt *h, input *in)
     evtx_ctx c = {h, in, (uint32_t)(in - h->in), NULL};
     c.ws = calloc(h->nthreads, sizeof *c.ws);
     if (!c.ws) { h->nomem = 1; sp_evtx_close(f); return; }
-    for (unsigned k = 0; k < h->nthreads; k++) sp_buf_init(&c.ws[k].json);
+    for (unsigned k = 0; k < h->nthreads; k++) { sp_buf_init(&c.ws[k].json); c.ws[k].keep = h->keep; }
     sp_status st = sp_evtx_scan(f, on_evtx_record, on_evtx_flush, &c, &err);
     if (st != SP_OK && st != SP_ERR_ABORT) note_error(h, in, err.offset, err.msg);
     sp_evtx_stats s;
@@ -317,6 +423,7 @@ static int on_json_detect(void *user, const sp_detection *dt)
 {
     json_ctx *c = user;
     sp_hunt *h = c->h;
+    if (!h->keep[dt->rule_index]) return 0;
     sp_hunt_det *d = new_det(h);
     if (!d) return 1;
     d->time_ms = dt->time_ms;
@@ -344,6 +451,92 @@ static int on_json_detect(void *user, const sp_detection *dt)
     return h->nomem;
 }
 
+static int on_json_corr(void *user, size_t rule, int64_t t, const char *const *f, const char *const *v, size_t n)
+{
+    json_ctx *c = user;
+    sp_hunt *h = c->h;
+    struct cin *ci = new_cin(h);
+    if (!ci) return 1;
+    ci->t = t;
+    ci->source = (uint32_t)(c->in - h->in);
+    ci->record = c->line;
+    ci->rule = (uint32_t)rule;
+    ci->nkv = (uint32_t)n;
+    ci->kv = store_kv(h, f, v, n);
+    const char *s;
+    size_t l;
+    json_text(c->ev, "Channel", &s, &l);
+    ci->channel = store_str(h, s, l);
+    json_text(c->ev, "Computer", &s, &l);
+    ci->host = store_str(h, s, l);
+    return h->nomem;
+}
+
+/* Parse and match one JSON event text; `where` names it in messages. */
+static void json_one(sp_hunt *h, input *in, sp_arena *a, const char *text, size_t len,
+                     uint64_t off, uint64_t lineno, const char *what)
+{
+    json_ctx c = {h, in, NULL, lineno};
+    in->st.records++;
+    if (len > SP_MAX_LINE) {
+        in->st.errors++;
+        char m[128];
+        snprintf(m, sizeof m, "%s %llu: longer than %u bytes", what, (unsigned long long)lineno, (unsigned)SP_MAX_LINE);
+        note_error(h, in, off, m);
+        return;
+    }
+    sp_arena_reset(a);
+    sp_jevent ev;
+    char err[200];
+    if (sp_jevent_parse(&ev, text, len, a, err, sizeof err)) {
+        in->st.errors++;
+        char m[300];
+        snprintf(m, sizeof m, "%s %llu: %s", what, (unsigned long long)lineno, err);
+        note_error(h, in, off, m);
+        return;
+    }
+    if (!ev.doc.top_is_object) {
+        in->st.skipped++;
+        if (!in->skip_reason[0])
+            snprintf(in->skip_reason, sizeof in->skip_reason, "%s %llu: not a JSON object", what, (unsigned long long)lineno);
+        return;
+    }
+    in->st.parsed++;
+    sp_event e;
+    sp_event_from_json(&e, &ev);
+    c.ev = &ev;
+    sp_scanner_set_corr_sink(h->sc[0], on_json_corr, &c);
+    sp_scanner_match_event(h->sc[0], &e, on_json_detect, &c);
+}
+
+/* A whole-file JSON document: one object, or an array of objects (each an
+ * event).  Elements are found by a bracket- and string-aware scan. */
+static void json_document(sp_hunt *h, input *in, sp_arena *a, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    if (i < n && s[i] == '{') { json_one(h, in, a, s + i, n - i, i, 1, "document"); return; }
+    if (i >= n || s[i] != '[') return;
+    i++;
+    uint64_t elem = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' || s[i] == ',')) i++;
+        if (i >= n || s[i] == ']') break;
+        size_t st = i;
+        int depth = 0, instr = 0;
+        for (; i < n; i++) {
+            char c = s[i];
+            if (instr) { if (c == '\\') i++; else if (c == '"') instr = 0; continue; }
+            if (c == '"') instr = 1;
+            else if (c == '{' || c == '[') depth++;
+            else if (c == '}' || c == ']') { if (depth == 0) break; depth--; if (depth == 0) { i++; break; } }
+            else if (c == ',' && depth == 0) break;
+        }
+        json_one(h, in, a, s + st, i - st, st, ++elem, "element");
+        if (h->nomem) return;
+    }
+}
+
 static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
 {
     sp_arena a;
@@ -352,7 +545,7 @@ static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
     size_t cap = 0;
     ssize_t n;
     uint64_t off = 0, lineno = 0;
-    json_ctx c = {h, in, NULL, 0};
+    int first = 1;
     while ((n = getline(&line, &cap, fp)) > 0) {
         lineno++;
         uint64_t this_off = off;
@@ -361,44 +554,50 @@ static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
         size_t k = 0;
         while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
-        in->st.records++;
         if (k == len) {
+            in->st.records++;
             in->st.skipped++;
             if (!in->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "blank line");
             continue;
         }
-        if (len > SP_MAX_LINE) {
-            in->st.errors++;
-            char m[128];
-            snprintf(m, sizeof m, "line %llu: longer than %u bytes", (unsigned long long)lineno, (unsigned)SP_MAX_LINE);
-            note_error(h, in, this_off, m);
-            continue;
+        if (first) {
+            first = 0;
+            /* not one object per line: a pretty-printed document or an array */
+            char err[64];
+            sp_jevent probe;
+            sp_arena_reset(&a);
+            if (line[k] == '[' || sp_jevent_parse(&probe, line + k, len - k, &a, err, sizeof err)) {
+                char *doc = NULL;
+                size_t dl = 0;
+                rewind(fp);
+                FILE *mf = open_memstream(&doc, &dl);
+                char buf[65536];
+                size_t r;
+                int big = 0;
+                while (mf && (r = fread(buf, 1, sizeof buf, fp)) > 0) {
+                    if (dl + r > SP_MAX_LINE) { big = 1; break; }
+                    fwrite(buf, 1, r, mf);
+                    fflush(mf);
+                }
+                if (mf) fclose(mf);
+                in->st.format = "json";
+                if (!doc) h->nomem = 1;
+                else if (big) {
+                    in->st.errors++;
+                    note_error(h, in, 0, "JSON document larger than the limit (use JSON lines)");
+                } else {
+                    json_document(h, in, &a, doc, dl);
+                }
+                free(doc);
+                goto done;
+            }
         }
-        sp_arena_reset(&a);
-        sp_jevent ev;
-        char err[200];
-        if (sp_jevent_parse(&ev, line, len, &a, err, sizeof err)) {
-            in->st.errors++;
-            char m[256];
-            snprintf(m, sizeof m, "line %llu: %s", (unsigned long long)lineno, err);
-            note_error(h, in, this_off, m);
-            continue;
-        }
-        if (!ev.doc.top_is_object) {
-            in->st.skipped++;
-            if (!in->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "line %llu: not a JSON object", (unsigned long long)lineno);
-            continue;
-        }
-        in->st.parsed++;
-        sp_event e;
-        sp_event_from_json(&e, &ev);
-        c.ev = &ev;
-        c.line = lineno;
-        sp_scanner_match_event(h->sc[0], &e, on_json_detect, &c);
+        json_one(h, in, &a, line + k, len - k, this_off, lineno, "line");
         if (h->nomem) break;
         if (h->o.progress && !(lineno & 4095)) h->o.progress(h->o.user, in->path, off, 0);
     }
     if (ferror(fp)) note_error(h, in, off, strerror(errno));
+done:
     free(line);
     sp_arena_fini(&a);
 }
@@ -415,7 +614,7 @@ static const char *sniff(const unsigned char *b, size_t n)
     size_t i = 0;
     if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) i = 3;   /* UTF-8 BOM */
     while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
-    if (i < n && b[i] == '{') return "jsonl";
+    if (i < n && (b[i] == '{' || b[i] == '[')) return "jsonl";
     return "unknown";
 }
 
@@ -529,11 +728,87 @@ static int cmp_det(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int cmp_cin(const void *a, const void *b)
+{
+    const struct cin *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    if (x->source != y->source) return x->source < y->source ? -1 : 1;
+    if (x->record != y->record) return x->record < y->record ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+typedef struct corr_ctx { sp_hunt *h; const struct cin *cur; } corr_ctx;
+
+static int on_corr_detect(void *user, const sp_detection *d)
+{
+    corr_ctx *c = user;
+    sp_hunt *h = c->h;
+    if (!h->keep[d->rule_index]) return 0;
+    sp_hunt_det *x = new_det(h);
+    if (!x) return 1;
+    const struct cin *ci = c->cur;
+    x->time_ms = d->time_ms;
+    x->first_ms = d->first_ms;
+    x->count = d->count;
+    x->value = d->value;
+    x->rule = (uint32_t)d->rule_index;
+    x->is_corr = d->rule && d->rule->kind == SP_RULE_CORRELATION;
+    x->source = ci ? ci->source : 0;
+    x->record = ci ? ci->record : 0;
+    x->channel = ci && ci->channel ? ci->channel : "";
+    x->host = ci && ci->host ? ci->host : "";
+    sp_buf g;
+    sp_buf_init(&g);
+    for (size_t i = 0; i < d->ngroup; i++) {
+        if (i) sp_buf_puts(&g, ", ");
+        sp_buf_put(&g, d->group_fields[i], strlen(d->group_fields[i]));
+        sp_buf_putc(&g, '=');
+        sp_buf_put(&g, d->group_values[i], strlen(d->group_values[i]));
+    }
+    x->group = store_str(h, g.p ? g.p : "", g.len);
+    sp_buf_fini(&g);
+    if (ci && ci->source < h->nin) h->in[ci->source].st.detections++;
+    return h->nomem;
+}
+
+/* Correlations over every input: the recorded matches in time order
+ * through one scanner. */
+static void run_correlations(sp_hunt *h)
+{
+    if (!h->ncin) return;
+    qsort(h->cin, h->ncin, sizeof *h->cin, cmp_cin);
+    sp_scanner *sc;
+    if (sp_scanner_new(h->rs, &sc) != SP_OK) { h->nomem = 1; return; }
+    corr_ctx c = {h, NULL};
+    const char *f[32], *v[32];
+    for (size_t i = 0; i < h->ncin && !h->nomem; i++) {
+        const struct cin *ci = &h->cin[i];
+        size_t n = 0;
+        const char *p = ci->kv;
+        for (uint32_t k = 0; k < ci->nkv && k < 32 && p; k++) {
+            f[n] = p; p += strlen(p) + 1;
+            v[n] = p; p += strlen(p) + 1;
+            n++;
+        }
+        c.cur = ci;
+        sp_scanner_corr_feed(sc, ci->rule, ci->t, f, v, n, on_corr_detect, &c);
+    }
+    c.cur = h->ncin ? &h->cin[h->ncin - 1] : NULL;
+    sp_scanner_flush(sc, on_corr_detect, &c);
+    sp_scanner_free(sc);
+}
+
 sp_status sp_hunt_finish(sp_hunt *h, sp_error *err)
 {
-    (void)err;
-    if (!h->finished && h->ndet) qsort(h->det, h->ndet, sizeof *h->det, cmp_det);
+    if (!h->finished) {
+        run_correlations(h);
+        if (h->ndet) qsort(h->det, h->ndet, sizeof *h->det, cmp_det);
+    }
     h->finished = 1;
+    if (h->nomem) {
+        if (err) { memset(err, 0, sizeof *err); err->offset = UINT64_MAX; snprintf(err->msg, sizeof err->msg, "out of memory"); }
+        return SP_ERR_NOMEM;
+    }
     return SP_OK;
 }
 

@@ -53,7 +53,7 @@ static void jkey(sp_buf *b, const char *k, int first)
 
 static void hit_jsonl(sp_buf *b, const sp_hit *x)
 {
-    char t[40];
+    char t[64];
     const sp_rule_info *r = x->rule;
     sp_buf_putc(b, '{');
     jkey(b, "rule_id", 1); jstr(b, r ? r->id : "");
@@ -154,7 +154,7 @@ static void csv_details(sp_buf *b, const sp_hit *x, sp_arena *a)
 
 static void hit_csv(sp_buf *b, const sp_hit *x, sp_arena *a)
 {
-    char t[40], num[32];
+    char t[64], num[32];
     const sp_rule_info *r = x->rule;
     iso_ms(x->time_ms, t, sizeof t);
     csv_str(b, t, 1);

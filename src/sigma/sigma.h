@@ -356,6 +356,8 @@ struct sp_scanner {
     pcre2_match_context *mctx;
     int64_t ev_ms;
     int corr_enabled;
+    sp_corr_sink_fn corr_sink;   /* correlation disabled: matches go here instead */
+    void *corr_sink_user;
     sg_corr_state *cs;       /* [rs->nrules] (only correlations used) */
     uint64_t nevents;
 };
@@ -376,5 +378,8 @@ int sg_corr_init(sp_scanner *sc);
 void sg_corr_fini(sp_scanner *sc);
 int sg_corr_feed(sp_scanner *sc, uint32_t rule, sp_detect_fn fn, void *user, int depth);
 int sg_corr_flush(sp_scanner *sc, sp_detect_fn fn, void *user);
+uint32_t sg_corr_fields(const sp_ruleset *rs, uint32_t rule, const char **out, uint32_t max);
+int sg_corr_feed_values(sp_scanner *sc, uint32_t rule, int64_t t, const char *const *f,
+                        const char *const *v, size_t n, sp_detect_fn fn, void *user);
 
 #endif

@@ -391,6 +391,19 @@ void sp_scanner_free(sp_scanner *sc)
 
 void sp_scanner_set_correlation(sp_scanner *sc, int on) { sc->corr_enabled = on != 0; }
 
+void sp_scanner_set_corr_sink(sp_scanner *sc, sp_corr_sink_fn fn, void *user)
+{
+    sc->corr_sink = fn;
+    sc->corr_sink_user = user;
+}
+
+sp_status sp_scanner_corr_feed(sp_scanner *sc, size_t rule, int64_t time_ms, const char *const *fields,
+                               const char *const *values, size_t n, sp_detect_fn fn, void *user)
+{
+    if (!sc || rule >= sc->rs->nrules) return SP_ERR_ARG;
+    return sg_corr_feed_values(sc, (uint32_t)rule, time_ms, fields, values, n, fn, user) ? SP_ERR_ABORT : SP_OK;
+}
+
 static int64_t event_ms(sp_scanner *sc)
 {
     if (sc->ev_ms != INT64_MIN + 1) return sc->ev_ms;
@@ -441,6 +454,25 @@ static int try_rule(sp_scanner *sc, uint32_t r, const sg_lsvar *var, sp_detect_f
         if (fn(user, &d)) return 1;
     }
     if (R->ncorr_users && sc->corr_enabled) return sg_corr_feed(sc, r, fn, user, 0);
+    if (R->ncorr_users && sc->corr_sink) {
+        /* two-stage correlation: hand over what the correlations will need */
+        const char *f[32], *v[32];
+        char *tmp[32];
+        uint32_t nf = sg_corr_fields(sc->rs, r, f, 32), k = 0;
+        for (uint32_t i = 0; i < nf; i++) {
+            const sg_fval **fv;
+            if (!sg_lookup_name(sc, f[i], strlen(f[i]), &fv)) continue;
+            size_t l = fv[0]->v.len > SP_SIGMA_MAX_GROUP_VALUE ? SP_SIGMA_MAX_GROUP_VALUE : fv[0]->v.len;
+            tmp[k] = sp_arena_alloc(&sc->ar, l + 1);
+            if (!tmp[k]) continue;
+            if (l) memcpy(tmp[k], fv[0]->v.str, l);
+            tmp[k][l] = 0;
+            f[k] = f[i];
+            v[k] = tmp[k];
+            k++;
+        }
+        return sc->corr_sink(sc->corr_sink_user, r, event_ms(sc), f, v, k);
+    }
     return 0;
 }
 

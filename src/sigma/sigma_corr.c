@@ -493,3 +493,37 @@ int sg_corr_flush(sp_scanner *sc, sp_detect_fn fn, void *user)
     }
     return 0;
 }
+
+/* ------------------------------------------- two-stage correlation */
+
+/* The event fields the correlations that use `rule` read from its events
+ * (group-by fields through aliases, and the counted field); deduplicated. */
+uint32_t sg_corr_fields(const sp_ruleset *rs, uint32_t rule, const char **out, uint32_t max)
+{
+    const sg_rule *S = &rs->rules[rule];
+    uint32_t n = 0;
+    for (uint32_t u = 0; u < S->ncorr_users; u++) {
+        const sg_corr *k = rs->rules[S->corr_users[u]].corr;
+        for (uint32_t i = 0; i < k->nrefs; i++) {
+            if (k->ref_rule[i] != rule) continue;
+            for (uint32_t g = 0; g <= k->ngroup; g++) {
+                const char *f = g < k->ngroup ? group_field(k, g, i) : k->field;
+                if (!f) continue;
+                uint32_t d = 0;
+                while (d < n && strcmp(out[d], f)) d++;
+                if (d == n && n < max) out[n++] = f;
+            }
+        }
+    }
+    return n;
+}
+
+/* Feed a match of `rule` recorded earlier (time, the fields above with
+ * their values) into the correlations, as if its event were here now. */
+int sg_corr_feed_values(sp_scanner *sc, uint32_t rule, int64_t t, const char *const *f,
+                        const char *const *v, size_t n, sp_detect_fn fn, void *user)
+{
+    if (t == INT64_MIN) return 0;
+    csrc s = {0, f, v, n, t};
+    return feed(sc, rule, &s, fn, user, 0);
+}

@@ -1,0 +1,408 @@
+/* cmd_hunt.c — `spoor hunt`: Sigma rules over evidence, a timeline and a summary. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_hunt[] =
+    "usage: spoor hunt [options] FILE|DIR...\n"
+    "\n"
+    "Run Sigma rules over evidence: EVTX files and JSON-lines event exports\n"
+    "(evtx_dump, Winlogbeat/ECS and flat NXLog shapes), found recursively in\n"
+    "the folders given and recognised by content.  Prints a summary; writes a\n"
+    "timeline of every detection when asked.\n"
+    "\n"
+    "rules:\n"
+    "  --sigma PATH        Sigma rules: a file or a folder (repeatable)\n"
+    "  --no-builtin        do not load spoor's own rule pack (rules/)\n"
+    "  --logsources FILE   logsource map (default: the built-in config/logsources.yml)\n"
+    "  --config FILE       placeholder values for |expand rules\n"
+    "  --min-level L       report only rules of level L or above\n"
+    "                      (informational, low, medium, high, critical)\n"
+    "  --status S          report only rules of status S (repeatable)\n"
+    "  --rule ID           report only rule ID (repeatable)\n"
+    "\n"
+    "output:\n"
+    "  --timeline FILE     every detection, in time order: FILE.jsonl (JSON lines)\n"
+    "                      or FILE.csv (Timeline Explorer / Timesketch)\n"
+    "  --json              the summary as JSON on stdout\n"
+    "  -q, --quiet         no damage or input warnings on stderr\n"
+    "\n"
+    "input:\n"
+    "  --threads N         worker threads (default: number of cores)\n"
+    "  --recover           also carve EVTX records from slack and damaged chunks\n"
+    "\n"
+    "exit codes: 0 no detections, 1 detections, 2 usage error, 3 nothing could be read\n";
+
+static const char *const levels[] = {"informational", "low", "medium", "high", "critical"};
+#define NLEVELS 5
+
+static int level_rank(const char *l)
+{
+    for (int i = 0; i < NLEVELS; i++)
+        if (l && !strcmp(l, levels[i])) return i;
+    return -1;
+}
+
+typedef struct hunt_cli {
+    cli_term term;
+    int quiet;
+    int min_level;
+    const char **status, **rule_ids;
+    int nstatus, nrule;
+} hunt_cli;
+
+static void warn_cb(void *user, const char *file, uint64_t off, const char *msg)
+{
+    hunt_cli *c = user;
+    if (c->quiet) return;
+    if (off == UINT64_MAX) fprintf(stderr, "spoor: %s: %s\n", file, msg);
+    else fprintf(stderr, "spoor: %s: offset 0x%llx: %s\n", file, (unsigned long long)off, msg);
+}
+
+static void diag_cb(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg)
+{
+    hunt_cli *c = user;
+    if (c->quiet) return;
+    cli_diag(NULL, file, off, kind, msg);
+}
+
+static void progress_cb(void *user, const char *file, uint64_t done, uint64_t total)
+{
+    hunt_cli *c = user;
+    (void)done; (void)total;
+    if (!c->term.progress) return;
+    const char *b = strrchr(file, '/');
+    fprintf(stderr, "\r\033[Kspoor hunt: %.70s", b ? b + 1 : file);
+}
+
+static int keep_rule(void *user, const sp_rule_info *r)
+{
+    const hunt_cli *c = user;
+    if (c->min_level > 0 && level_rank(r->level) < c->min_level) return 0;
+    if (c->nstatus) {
+        int ok = 0;
+        for (int i = 0; i < c->nstatus; i++) if (!strcmp(r->status, c->status[i])) ok = 1;
+        if (!ok) return 0;
+    }
+    if (c->nrule) {
+        int ok = 0;
+        for (int i = 0; i < c->nrule; i++) if (!strcmp(r->id, c->rule_ids[i]) || !strcmp(r->name, c->rule_ids[i])) ok = 1;
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+
+/* ------------------------------------------------------------ summary */
+
+typedef struct count { const char *key; const char *label; uint64_t n; } count;
+typedef struct counts { count *a; size_t n, cap; } counts;
+
+static void bump(counts *c, const char *key, const char *label)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->a[i].key, key)) { c->a[i].n++; return; }
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 32;
+        count *na = realloc(c->a, nc * sizeof *na);
+        if (!na) return;
+        c->a = na;
+        c->cap = nc;
+    }
+    c->a[c->n++] = (count){key, label, 1};
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const count *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+static void iso(int64_t ms, char *buf, size_t cap)
+{
+    if (ms == INT64_MIN) { snprintf(buf, cap, "-"); return; }
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void jesc(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(o, "\\%c", *p);
+        else if (*p < 0x20) fprintf(o, "\\u%04x", *p);
+        else fputc(*p, o);
+    }
+    fputc('"', o);
+}
+
+static const char *tech_of(const char *tag)
+{
+    /* attack.t1059.001 -> T1059.001 (upper-cased into a static buffer per call site) */
+    return (!strncmp(tag, "attack.t", 8) && tag[8] >= '0' && tag[8] <= '9') ? tag + 7 : NULL;
+}
+
+static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, int json, double secs)
+{
+    counts bylevel = {0}, byrule = {0}, byhost = {0}, bytech = {0}, bytactic = {0};
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+    size_t n = sp_hunt_hit_count(h);
+    uint64_t lvl[NLEVELS + 1] = {0};
+    for (size_t i = 0; i < n; i++) {
+        sp_hit x;
+        sp_hunt_hit(h, i, &x);
+        if (!x.rule) continue;
+        int lr = level_rank(x.rule->level);
+        lvl[lr < 0 ? NLEVELS : lr]++;
+        bump(&byrule, x.rule->id[0] ? x.rule->id : x.rule->title, x.rule->title);
+        if (x.host[0]) bump(&byhost, x.host, x.host);
+        for (size_t t = 0; t < x.rule->ntags; t++) {
+            const char *tg = x.rule->tags[t];
+            if (tech_of(tg)) bump(&bytech, tg + 7, tg);
+            else if (!strncmp(tg, "attack.", 7) && !(tg[7] == 'g' && tg[8] >= '0' && tg[8] <= '9') &&
+                     !(tg[7] == 's' && tg[8] >= '0' && tg[8] <= '9'))
+                bump(&bytactic, tg + 7, tg);
+        }
+        if (x.time_ms != INT64_MIN) {
+            if (x.time_ms < tmin) tmin = x.time_ms;
+            if (x.time_ms > tmax) tmax = x.time_ms;
+        }
+    }
+    (void)bylevel;
+    qsort(byrule.a, byrule.n, sizeof *byrule.a, by_count);
+    qsort(byhost.a, byhost.n, sizeof *byhost.a, by_count);
+    qsort(bytech.a, bytech.n, sizeof *bytech.a, by_count);
+    qsort(bytactic.a, bytactic.n, sizeof *bytactic.a, by_count);
+    char t1[40], t2[40];
+    iso(tmin == INT64_MAX ? INT64_MIN : tmin, t1, sizeof t1);
+    iso(tmax, t2, sizeof t2);
+    size_t nin = sp_hunt_input_count(h);
+    if (json) {
+        FILE *o = stdout;
+        fprintf(o, "{\"detections\":%llu,\"by_level\":{", (unsigned long long)shown);
+        for (int i = 0; i < NLEVELS; i++) fprintf(o, "%s\"%s\":%llu", i ? "," : "", levels[i], (unsigned long long)lvl[i]);
+        fprintf(o, "},\"time_range\":{\"first\":");
+        if (tmin == INT64_MAX) fputs("null", o); else jesc(o, t1);
+        fputs(",\"last\":", o);
+        if (tmax == INT64_MIN) fputs("null", o); else jesc(o, t2);
+        fputs("},\"rules\":[", o);
+        for (size_t i = 0; i < byrule.n; i++) {
+            fprintf(o, "%s{\"id\":", i ? "," : "");
+            jesc(o, byrule.a[i].key);
+            fputs(",\"title\":", o);
+            jesc(o, byrule.a[i].label);
+            fprintf(o, ",\"count\":%llu}", (unsigned long long)byrule.a[i].n);
+        }
+        fputs("],\"hosts\":[", o);
+        for (size_t i = 0; i < byhost.n; i++) {
+            fprintf(o, "%s{\"host\":", i ? "," : "");
+            jesc(o, byhost.a[i].key);
+            fprintf(o, ",\"count\":%llu}", (unsigned long long)byhost.a[i].n);
+        }
+        fputs("],\"techniques\":[", o);
+        for (size_t i = 0; i < bytech.n; i++) {
+            char up[64];
+            snprintf(up, sizeof up, "%s", bytech.a[i].key);
+            for (char *p = up; *p; p++) if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 32);
+            fprintf(o, "%s{\"id\":", i ? "," : "");
+            jesc(o, up);
+            fprintf(o, ",\"count\":%llu}", (unsigned long long)bytech.a[i].n);
+        }
+        fputs("],\"tactics\":[", o);
+        for (size_t i = 0; i < bytactic.n; i++) {
+            fprintf(o, "%s{\"name\":", i ? "," : "");
+            jesc(o, bytactic.a[i].key);
+            fprintf(o, ",\"count\":%llu}", (unsigned long long)bytactic.a[i].n);
+        }
+        fputs("],\"inputs\":[", o);
+        for (size_t i = 0; i < nin; i++) {
+            const sp_input_stats *s = sp_hunt_input(h, i);
+            fprintf(o, "%s{\"path\":", i ? "," : "");
+            jesc(o, s->path);
+            fputs(",\"format\":", o);
+            jesc(o, s->format);
+            fprintf(o, ",\"records\":%llu,\"parsed\":%llu,\"skipped\":%llu,\"recovered\":%llu,\"errors\":%llu,\"detections\":%llu,\"skip_reason\":",
+                    (unsigned long long)s->records, (unsigned long long)s->parsed, (unsigned long long)s->skipped,
+                    (unsigned long long)s->recovered, (unsigned long long)s->errors, (unsigned long long)s->detections);
+            jesc(o, s->skip_reason);
+            fputs(",\"error\":", o);
+            jesc(o, s->error);
+            fputc('}', o);
+        }
+        fprintf(o, "],\"seconds\":%.3f}\n", secs);
+    } else {
+        FILE *o = stdout;
+        const char *B = c->term.color_out ? "\033[1m" : "", *R = c->term.color_out ? "\033[0m" : "";
+        static const char *lc[NLEVELS] = {"\033[37m", "\033[36m", "\033[33m", "\033[31m", "\033[1;35m"};
+        uint64_t recs = 0;
+        for (size_t i = 0; i < nin; i++) recs += sp_hunt_input(h, i)->parsed;
+        fprintf(o, "%sspoor hunt%s: %llu detections in %llu events from %zu inputs (%.2f s)\n", B, R,
+                (unsigned long long)shown, (unsigned long long)recs, nin, secs);
+        if (shown) fprintf(o, "time range: %s .. %s\n", t1, t2);
+        fputs("\nby level:", o);
+        for (int i = NLEVELS - 1; i >= 0; i--)
+            fprintf(o, "  %s%s%s %llu", c->term.color_out ? lc[i] : "", levels[i], R, (unsigned long long)lvl[i]);
+        fputc('\n', o);
+        if (byrule.n) {
+            fprintf(o, "\n%stop rules%s\n", B, R);
+            for (size_t i = 0; i < byrule.n && i < 15; i++)
+                fprintf(o, "  %6llu  %s\n", (unsigned long long)byrule.a[i].n, byrule.a[i].label);
+        }
+        if (byhost.n) {
+            fprintf(o, "\n%shosts%s\n", B, R);
+            for (size_t i = 0; i < byhost.n && i < 10; i++)
+                fprintf(o, "  %6llu  %s\n", (unsigned long long)byhost.a[i].n, byhost.a[i].key);
+        }
+        if (bytactic.n) {
+            fprintf(o, "\n%sATT&CK tactics%s\n ", B, R);
+            for (size_t i = 0; i < bytactic.n; i++) fprintf(o, " %s (%llu)", bytactic.a[i].key, (unsigned long long)bytactic.a[i].n);
+            fputc('\n', o);
+        }
+        if (bytech.n) {
+            fprintf(o, "\n%sATT&CK techniques%s\n ", B, R);
+            for (size_t i = 0; i < bytech.n; i++) {
+                char up[64];
+                snprintf(up, sizeof up, "%s", bytech.a[i].key);
+                for (char *p = up; *p; p++) if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 32);
+                fprintf(o, " %s (%llu)", up, (unsigned long long)bytech.a[i].n);
+            }
+            fputc('\n', o);
+        }
+        fprintf(o, "\n%sinputs%s  (records: parsed / skipped / recovered / errors)\n", B, R);
+        for (size_t i = 0; i < nin; i++) {
+            const sp_input_stats *s = sp_hunt_input(h, i);
+            fprintf(o, "  %-6s %8llu / %llu / %llu / %llu  %llu det  %s", s->format, (unsigned long long)s->parsed,
+                    (unsigned long long)s->skipped, (unsigned long long)s->recovered, (unsigned long long)s->errors,
+                    (unsigned long long)s->detections, s->path);
+            if (s->skip_reason[0]) fprintf(o, "  [skipped: %s]", s->skip_reason);
+            if (s->error[0]) fprintf(o, "  [error: %s]", s->error);
+            fputc('\n', o);
+        }
+    }
+    free(byrule.a); free(byhost.a); free(bytech.a); free(bytactic.a);
+}
+
+/* the built-in rule pack: $SPOOR_RULES, else rules/ beside the binary's
+ * folder (build/spoor -> rules/), else the installed copy */
+static const char *builtin_rules(char *buf, size_t cap)
+{
+    const char *e = getenv("SPOOR_RULES");
+    if (e && *e) return e;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *s = strrchr(exe, '/');
+        if (s) {
+            *s = 0;
+            snprintf(buf, cap, "%s/../rules", exe);
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    if (access("/usr/share/spoor/rules", R_OK) == 0) return "/usr/share/spoor/rules";
+    return NULL;
+}
+
+int cmd_hunt(int argc, char **argv)
+{
+    hunt_cli c;
+    memset(&c, 0, sizeof c);
+    cli_term_init(&c.term);
+    const char **sigma = calloc((size_t)argc, sizeof *sigma), **inputs = calloc((size_t)argc, sizeof *inputs);
+    c.status = calloc((size_t)argc, sizeof *c.status);
+    c.rule_ids = calloc((size_t)argc, sizeof *c.rule_ids);
+    int nsigma = 0, ninputs = 0, json = 0, builtin = 1, rc = EX_USAGE;
+    const char *timeline = NULL, *logsources = NULL, *config = NULL;
+    sp_hunt_opts ho = {0};
+    sp_ruleset *rs = NULL;
+    sp_hunt *h = NULL;
+    if (!sigma || !inputs || !c.status || !c.rule_ids) { rc = EX_NOINPUT; goto out; }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage_hunt, stdout); rc = EX_OK; goto out; }
+        else if (!strcmp(a, "--sigma") && more) sigma[nsigma++] = argv[++i];
+        else if (!strcmp(a, "--timeline") && more) timeline = argv[++i];
+        else if (!strcmp(a, "--logsources") && more) logsources = argv[++i];
+        else if (!strcmp(a, "--config") && more) config = argv[++i];
+        else if (!strcmp(a, "--min-level") && more) {
+            c.min_level = level_rank(argv[++i]);
+            if (c.min_level < 0) { fprintf(stderr, "spoor hunt: unknown level '%s'\n", argv[i]); goto out; }
+        } else if (!strcmp(a, "--status") && more) c.status[c.nstatus++] = argv[++i];
+        else if (!strcmp(a, "--rule") && more) c.rule_ids[c.nrule++] = argv[++i];
+        else if (!strcmp(a, "--threads") && more) {
+            if (cli_parse_uint(argv[++i], &ho.threads)) { fprintf(stderr, "spoor hunt: --threads wants a number\n"); goto out; }
+        } else if (!strcmp(a, "--recover")) ho.recover = 1;
+        else if (!strcmp(a, "--no-builtin")) builtin = 0;
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) c.quiet = 1;
+        else if (!strcmp(a, "--")) { while (++i < argc) inputs[ninputs++] = argv[i]; }
+        else if (a[0] == '-' && a[1]) { fprintf(stderr, "spoor hunt: unknown option '%s' (see --help)\n", a); goto out; }
+        else inputs[ninputs++] = a;
+    }
+    if (!ninputs) { fprintf(stderr, "spoor hunt: no evidence given\n\n%s", usage_hunt); goto out; }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sp_sigma_opts so = {logsources, config};
+    sp_error err;
+    if (sp_ruleset_new(&so, &rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+    char bbuf[PATH_MAX + 16];
+    const char *bpath = builtin ? builtin_rules(bbuf, sizeof bbuf) : NULL;
+    if (builtin && !bpath && !c.quiet) fprintf(stderr, "spoor hunt: built-in rules not found (set SPOOR_RULES)\n");
+    if (bpath && sp_ruleset_add_path(rs, bpath, &err) != SP_OK)
+        fprintf(stderr, "spoor hunt: %s: %s\n", err.file[0] ? err.file : bpath, err.msg);
+    for (int i = 0; i < nsigma; i++)
+        if (sp_ruleset_add_path(rs, sigma[i], &err) != SP_OK) {
+            fprintf(stderr, "spoor hunt: %s: %s\n", err.file[0] ? err.file : sigma[i], err.msg);
+            rc = EX_USAGE;
+            goto out;
+        }
+    if (sp_ruleset_compile(rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+    sp_ruleset_stats rst;
+    sp_ruleset_get_stats(rs, &rst);
+    if (!c.quiet) {
+        fprintf(stderr, "spoor hunt: %zu rules loaded, %zu rejected (spoor rules check lists why)\n", rst.loaded, rst.rejected);
+    }
+    ho.diag = diag_cb;
+    ho.warn = warn_cb;
+    ho.progress = progress_cb;
+    if (c.min_level > 0 || c.nstatus || c.nrule) ho.keep_rule = keep_rule;
+    ho.user = &c;
+    if (sp_hunt_new(rs, &ho, &h, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+    for (int i = 0; i < ninputs; i++)
+        if (sp_hunt_add_path(h, inputs[i], &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+    if (c.term.progress) fputs("\r\033[K", stderr);
+    sp_hunt_finish(h, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    uint64_t shown = sp_hunt_hit_count(h), readable = 0;
+    for (size_t i = 0; i < sp_hunt_input_count(h); i++) {
+        const sp_input_stats *s = sp_hunt_input(h, i);
+        if (s->parsed || (s->records && !s->errors)) readable++;
+    }
+    if (timeline) {
+        if (sp_hunt_write_timeline(h, timeline, &err) != SP_OK) {
+            fprintf(stderr, "spoor hunt: %s: %s\n", err.file, err.msg);
+            rc = EX_NOINPUT;
+            goto out;
+        }
+    }
+    print_summary(&c, h, shown, json, secs);
+    rc = readable ? (shown ? EX_FOUND : EX_OK) : EX_NOINPUT;
+out:
+    sp_hunt_free(h);
+    sp_ruleset_free(rs);
+    free(sigma);
+    free(inputs);
+    free(c.status);
+    free(c.rule_ids);
+    return rc;
+}
