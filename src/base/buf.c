@@ -267,7 +267,15 @@ void sp_json_sanitize(sp_buf *b, const char *s, size_t n)
     int in_str = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned c = u[i];
-        if (!in_str) { if (c == '"') in_str = 1; continue; }
+        if (!in_str) {
+            if (c == '"') in_str = 1;
+            else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                /* white space between tokens: dropped, so the value fits one line */
+                sp_buf_put(b, s + run, i - run);
+                run = i + 1;
+            }
+            continue;
+        }
         if (c == '\\') { i++; continue; }              /* keep escapes as they are */
         if (c == '"') { in_str = 0; continue; }
         if (c >= 0x20 && c < 0x80) continue;

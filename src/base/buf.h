@@ -69,8 +69,9 @@ size_t sp_utf16_to_json(sp_buf *b, const uint8_t *p, size_t nchars);
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
 size_t sp_utf8_seq_len(const unsigned char *s, size_t n);
-/* Copy JSON text `s` (already valid JSON syntax) escaping, inside strings,
- * raw control characters and bytes that are not UTF-8 (as \u00XX). */
+/* Copy JSON text `s` (already valid JSON syntax) on one line: white space
+ * between tokens dropped; inside strings, raw control characters and bytes
+ * that are not UTF-8 escaped (as \u00XX). */
 void sp_json_sanitize(sp_buf *b, const char *s, size_t n);
 
 uint32_t sp_crc32(uint32_t crc, const uint8_t *p, size_t n);

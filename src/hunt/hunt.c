@@ -245,6 +245,16 @@ static void text_field(const sp_record *r, const char *name, char *buf, size_t c
     buf[*len] = 0;
 }
 
+/* The event's own EventRecordID (what Event Viewer, Chainsaw and Hayabusa
+ * show); the record header's number when the event has none.  The two differ
+ * in files written by some exporters. */
+static uint64_t event_record_id(const sp_record *r)
+{
+    sp_value v;
+    if (sp_record_field(r, "EventRecordID", 13, &v, 1) && v.is_int && v.i >= 0) return (uint64_t)v.i;
+    return sp_record_id(r);
+}
+
 static int on_evtx_detect(void *user, const sp_detection *d)
 {
     struct wstate *w = user;
@@ -260,7 +270,7 @@ static int on_evtx_detect(void *user, const sp_detection *d)
     e.kind = 1;
     e.rule = (uint32_t)d->rule_index;
     e.time_ms = d->time_ms;
-    e.record = sp_record_id(r);
+    e.record = event_record_id(r);
     e.event_id = sp_record_event_id(r);
     e.has_eid = 1;
     e.recovered = (uint8_t)sp_record_recovered(r);
@@ -290,7 +300,7 @@ static int on_evtx_corr(void *user, size_t rule, int64_t t, const char *const *f
     e.kind = 2;
     e.rule = (uint32_t)rule;
     e.time_ms = t;
-    e.record = sp_record_id(r);
+    e.record = event_record_id(r);
     e.event_id = (uint32_t)n;          /* number of field/value pairs */
     e.chlen = (uint32_t)w->chn;
     e.hostlen = (uint32_t)w->hostn;
