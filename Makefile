@@ -11,9 +11,9 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := zlib libzstd yaml-0.1 libpcre2-8
+PKGS    := zlib libzstd yaml-0.1 libpcre2-8 libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8 -larchive)
 OPT     ?= -O2
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter

@@ -386,6 +386,8 @@ void sp_hunt_free(sp_hunt *h);
  * input are accounted for and reported, never fatal; returns SP_OK unless
  * memory runs out. */
 sp_status sp_hunt_add_path(sp_hunt *h, const char *path, sp_error *err);
+/* Hunt evidence held in memory (borrowed during the call), named `name`. */
+sp_status sp_hunt_add_buffer(sp_hunt *h, const char *name, const void *data, size_t len, sp_error *err);
 /* End of input: close correlation windows, sort the detections. */
 sp_status sp_hunt_finish(sp_hunt *h, sp_error *err);
 size_t sp_hunt_input_count(const sp_hunt *h);

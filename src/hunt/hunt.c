@@ -12,7 +12,7 @@
  * of sp_hunt_det) and its scanners; the ruleset is borrowed and must outlive
  * the hunt.
  */
-#include "hunt/hunt.h"
+#include "hunt/hunt_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,35 +31,7 @@
 #define SP_MAX_DIR_DEPTH 64
 #endif
 
-typedef struct input {
-    sp_input_stats st;
-    char *path;
-    unsigned reported;         /* problems printed so far (capped) */
-    char skip_reason[160];
-    char error[600];
-} input;
 
-struct sp_hunt {
-    const sp_ruleset *rs;
-    sp_hunt_opts o;
-    unsigned nthreads;
-    sp_scanner **sc;           /* one per worker */
-    uint8_t *keep;             /* per rule: report its detections */
-    /* inputs */
-    input *in;
-    size_t nin, capin;
-    /* detections */
-    sp_hunt_det *det;
-    size_t ndet, capdet;
-    uint64_t seq;
-    sp_arena store;            /* strings of the detections */
-    /* matches of rules that correlations use (two-stage correlation) */
-    struct cin { int64_t t; uint32_t source; uint64_t record; uint64_t seq; uint32_t rule; uint32_t nkv;
-                 const char *kv; const char *channel, *host; } *cin;
-    size_t ncin, capcin;
-    int finished;
-    int nomem;
-};
 
 /* ------------------------------------------------------------ store */
 
@@ -87,16 +59,16 @@ static sp_hunt_det *new_det(sp_hunt *h)
     return d;
 }
 
-static struct cin *new_cin(sp_hunt *h)
+static hunt_cin *new_cin(sp_hunt *h)
 {
     if (h->ncin == h->capcin) {
         size_t nc = h->capcin ? h->capcin * 2 : 256;
-        struct cin *n = realloc(h->cin, nc * sizeof *n);
+        hunt_cin *n = realloc(h->cin, nc * sizeof *n);
         if (!n) { h->nomem = 1; return NULL; }
         h->cin = n;
         h->capcin = nc;
     }
-    struct cin *c = &h->cin[h->ncin++];
+    hunt_cin *c = &h->cin[h->ncin++];
     memset(c, 0, sizeof *c);
     c->seq = h->seq++;
     return c;
@@ -117,7 +89,7 @@ static const char *store_kv(sp_hunt *h, const char *const *f, const char *const 
     return p;
 }
 
-static input *new_input(sp_hunt *h, const char *path, const char *format)
+input *hunt_new_input(sp_hunt *h, const char *path, const char *format)
 {
     if (h->nin == h->capin) {
         size_t nc = h->capin ? h->capin * 2 : 64;
@@ -141,7 +113,7 @@ static input *new_input(sp_hunt *h, const char *path, const char *format)
  * first MAX_REPORTS are passed to the warn callback, then one line says the
  * rest are only counted. */
 #define MAX_REPORTS 10
-static void note_error(sp_hunt *h, input *in, uint64_t off, const char *msg)
+void hunt_note(sp_hunt *h, input *in, uint64_t off, const char *msg)
 {
     if (!in->error[0]) snprintf(in->error, sizeof in->error, "%s", msg);
     if (!h->o.warn) return;
@@ -340,7 +312,7 @@ static int on_evtx_flush(void *user, const sp_buf *out)
         if (w.total < sizeof w || p + w.total > e) break;
         const char *ch = p + sizeof w, *host = ch + w.chlen, *ev = host + w.hostlen;
         if (w.kind == 2) {
-            struct cin *ci = new_cin(h);
+            hunt_cin *ci = new_cin(h);
             if (!ci) return 1;
             ci->t = w.time_ms;
             ci->source = c->source;
@@ -377,27 +349,55 @@ static int on_evtx_flush(void *user, const sp_buf *out)
     return 0;
 }
 
-static void hunt_evtx(sp_hunt *h, input *in)
+static void hunt_evtx_scan(sp_hunt *h, input *in, sp_evtx *f);
+
+static void evtx_opts(const sp_hunt *h, sp_evtx_opts *eo)
 {
-    sp_evtx_opts eo = {0};
-    eo.threads = h->nthreads;
-    eo.recover = h->o.recover;
-    eo.diag = h->o.diag;
-    eo.diag_user = h->o.user;
+    memset(eo, 0, sizeof *eo);
+    eo->threads = h->nthreads;
+    eo->recover = h->o.recover;
+    eo->diag = h->o.diag;
+    eo->diag_user = h->o.user;
+}
+
+void hunt_evtx_path(sp_hunt *h, input *in, const char *path)
+{
+    sp_evtx_opts eo;
+    evtx_opts(h, &eo);
     sp_evtx *f;
     sp_error err;
-    if (sp_evtx_open(in->path, &eo, &f, &err) != SP_OK) {
+    if (sp_evtx_open(path, &eo, &f, &err) != SP_OK) {
         in->st.format = "unreadable";
         in->st.errors++;
-        note_error(h, in, err.offset, err.msg);
+        hunt_note(h, in, err.offset, err.msg);
         return;
     }
+    hunt_evtx_scan(h, in, f);
+}
+
+void hunt_evtx_mem(sp_hunt *h, input *in, const void *data, size_t len)
+{
+    sp_evtx_opts eo;
+    evtx_opts(h, &eo);
+    sp_evtx *f;
+    sp_error err;
+    if (sp_evtx_open_mem(data, len, in->path, &eo, &f, &err) != SP_OK) {
+        in->st.errors++;
+        hunt_note(h, in, err.offset, err.msg);
+        return;
+    }
+    hunt_evtx_scan(h, in, f);
+}
+
+static void hunt_evtx_scan(sp_hunt *h, input *in, sp_evtx *f)
+{
+    sp_error err;
     evtx_ctx c = {h, in, (uint32_t)(in - h->in), NULL};
     c.ws = calloc(h->nthreads, sizeof *c.ws);
     if (!c.ws) { h->nomem = 1; sp_evtx_close(f); return; }
     for (unsigned k = 0; k < h->nthreads; k++) { sp_buf_init(&c.ws[k].json); c.ws[k].keep = h->keep; }
     sp_status st = sp_evtx_scan(f, on_evtx_record, on_evtx_flush, &c, &err);
-    if (st != SP_OK && st != SP_ERR_ABORT) note_error(h, in, err.offset, err.msg);
+    if (st != SP_OK && st != SP_ERR_ABORT) hunt_note(h, in, err.offset, err.msg);
     sp_evtx_stats s;
     sp_evtx_get_stats(f, &s);
     in->st.parsed = s.records + s.records_recovered;
@@ -465,7 +465,7 @@ static int on_json_corr(void *user, size_t rule, int64_t t, const char *const *f
 {
     json_ctx *c = user;
     sp_hunt *h = c->h;
-    struct cin *ci = new_cin(h);
+    hunt_cin *ci = new_cin(h);
     if (!ci) return 1;
     ci->t = t;
     ci->source = (uint32_t)(c->in - h->in);
@@ -492,7 +492,7 @@ static void json_one(sp_hunt *h, input *in, sp_arena *a, const char *text, size_
         in->st.errors++;
         char m[128];
         snprintf(m, sizeof m, "%s %llu: longer than %u bytes", what, (unsigned long long)lineno, (unsigned)SP_MAX_LINE);
-        note_error(h, in, off, m);
+        hunt_note(h, in, off, m);
         return;
     }
     sp_arena_reset(a);
@@ -502,7 +502,7 @@ static void json_one(sp_hunt *h, input *in, sp_arena *a, const char *text, size_
         in->st.errors++;
         char m[300];
         snprintf(m, sizeof m, "%s %llu: %s", what, (unsigned long long)lineno, err);
-        note_error(h, in, off, m);
+        hunt_note(h, in, off, m);
         return;
     }
     if (!ev.doc.top_is_object) {
@@ -542,12 +542,13 @@ static void json_document(sp_hunt *h, input *in, sp_arena *a, const char *s, siz
             else if (c == '}' || c == ']') { if (depth == 0) break; depth--; if (depth == 0) { i++; break; } }
             else if (c == ',' && depth == 0) break;
         }
+        if (i == st) i++;          /* a stray '}' at the top: step over it (reported below) */
         json_one(h, in, a, s + st, i - st, st, ++elem, "element");
         if (h->nomem) return;
     }
 }
 
-static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
+void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
 {
     sp_arena a;
     sp_arena_init(&a, 64 * 1024);
@@ -594,7 +595,7 @@ static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
                 if (!doc) h->nomem = 1;
                 else if (big) {
                     in->st.errors++;
-                    note_error(h, in, 0, "JSON document larger than the limit (use JSON lines)");
+                    hunt_note(h, in, 0, "JSON document larger than the limit (use JSON lines)");
                 } else {
                     json_document(h, in, &a, doc, dl);
                 }
@@ -606,7 +607,7 @@ static void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
         if (h->nomem) break;
         if (h->o.progress && !(lineno & 4095)) h->o.progress(h->o.user, in->path, off, 0);
     }
-    if (ferror(fp)) note_error(h, in, off, strerror(errno));
+    if (ferror(fp)) hunt_note(h, in, off, strerror(errno));
 done:
     free(line);
     sp_arena_fini(&a);
@@ -614,7 +615,7 @@ done:
 
 /* ------------------------------------------------------------ inputs */
 
-static const char *sniff(const unsigned char *b, size_t n)
+const char *hunt_sniff(const unsigned char *b, size_t n)
 {
     if (n >= 8 && (!memcmp(b, "ElfFile\0", 8))) return "evtx";
     if (n >= 4104 && !memcmp(b + 4096, "ElfChnk\0", 8)) return "evtx";
@@ -634,17 +635,23 @@ static void hunt_file(sp_hunt *h, const char *path)
     size_t got = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        input *in = new_input(h, path, "unreadable");
-        if (in) { in->st.errors++; note_error(h, in, UINT64_MAX, strerror(errno)); }
+        input *in = hunt_new_input(h, path, "unreadable");
+        if (in) { in->st.errors++; hunt_note(h, in, UINT64_MAX, strerror(errno)); }
         return;
     }
     got = fread(head, 1, sizeof head, fp);
-    const char *fmt = sniff(head, got);
-    input *in = new_input(h, path, fmt);
+    const char *fmt = hunt_sniff(head, got);
+    if (!strcmp(fmt, "gzip") || !strcmp(fmt, "zstd") || !strcmp(fmt, "zip")) {
+        fclose(fp);
+        hunt_container(h, path, NULL, 0);
+        if (h->o.progress) h->o.progress(h->o.user, path, 1, 1);
+        return;
+    }
+    input *in = hunt_new_input(h, path, fmt);
     if (!in) { fclose(fp); return; }
     if (!strcmp(fmt, "evtx")) {
         fclose(fp);
-        hunt_evtx(h, in);
+        hunt_evtx_path(h, in, path);
     } else if (!strcmp(fmt, "jsonl")) {
         rewind(fp);
         hunt_jsonl(h, in, fp);
@@ -652,9 +659,7 @@ static void hunt_file(sp_hunt *h, const char *path)
     } else {
         fclose(fp);
         in->st.skipped++;
-        snprintf(in->skip_reason, sizeof in->skip_reason, "%s",
-                 !strcmp(fmt, "unknown") ? "not a recognised evidence format (EVTX, JSON lines)"
-                                         : "compressed containers are not supported yet");
+        snprintf(in->skip_reason, sizeof in->skip_reason, "%s", "not a recognised evidence format (EVTX, JSON lines, or .gz/.zst/.zip of them)");
         if (h->o.warn) h->o.warn(h->o.user, path, UINT64_MAX, in->skip_reason);
     }
     if (h->o.progress) h->o.progress(h->o.user, path, 1, 1);
@@ -673,8 +678,8 @@ static void hunt_dir(sp_hunt *h, const char *path, int depth)
     }
     DIR *d = opendir(path);
     if (!d) {
-        input *in = new_input(h, path, "unreadable");
-        if (in) { in->st.errors++; note_error(h, in, UINT64_MAX, strerror(errno)); }
+        input *in = hunt_new_input(h, path, "unreadable");
+        if (in) { in->st.errors++; hunt_note(h, in, UINT64_MAX, strerror(errno)); }
         return;
     }
     char **names = NULL;
@@ -712,12 +717,39 @@ sp_status sp_hunt_add_path(sp_hunt *h, const char *path, sp_error *err)
 {
     struct stat sb;
     if (stat(path, &sb)) {
-        input *in = new_input(h, path, "unreadable");
-        if (in) { in->st.errors++; note_error(h, in, UINT64_MAX, strerror(errno)); }
+        input *in = hunt_new_input(h, path, "unreadable");
+        if (in) { in->st.errors++; hunt_note(h, in, UINT64_MAX, strerror(errno)); }
     } else if (S_ISDIR(sb.st_mode)) {
         hunt_dir(h, path, 0);
     } else {
         hunt_file(h, path);
+    }
+    if (h->nomem) {
+        if (err) { memset(err, 0, sizeof *err); err->offset = UINT64_MAX; snprintf(err->msg, sizeof err->msg, "out of memory"); }
+        return SP_ERR_NOMEM;
+    }
+    return SP_OK;
+}
+
+sp_status sp_hunt_add_buffer(sp_hunt *h, const char *name, const void *data, size_t len, sp_error *err)
+{
+    const char *fmt = hunt_sniff(data, len);
+    if (!strcmp(fmt, "gzip") || !strcmp(fmt, "zstd") || !strcmp(fmt, "zip")) {
+        hunt_container(h, name, data, len);
+    } else {
+        input *in = hunt_new_input(h, name, fmt);
+        if (in) {
+            if (!strcmp(fmt, "evtx")) {
+                hunt_evtx_mem(h, in, data, len);
+            } else if (!strcmp(fmt, "jsonl")) {
+                FILE *fp = len ? fmemopen((void *)data, len, "r") : NULL;
+                if (fp) { hunt_jsonl(h, in, fp); fclose(fp); }
+            } else {
+                in->st.skipped++;
+                snprintf(in->skip_reason, sizeof in->skip_reason, "%s", "not a recognised evidence format (EVTX, JSON lines, or .gz/.zst/.zip of them)");
+                hunt_note(h, in, UINT64_MAX, in->skip_reason);
+            }
+        }
     }
     if (h->nomem) {
         if (err) { memset(err, 0, sizeof *err); err->offset = UINT64_MAX; snprintf(err->msg, sizeof err->msg, "out of memory"); }
@@ -740,14 +772,14 @@ static int cmp_det(const void *a, const void *b)
 
 static int cmp_cin(const void *a, const void *b)
 {
-    const struct cin *x = a, *y = b;
+    const hunt_cin *x = a, *y = b;
     if (x->t != y->t) return x->t < y->t ? -1 : 1;
     if (x->source != y->source) return x->source < y->source ? -1 : 1;
     if (x->record != y->record) return x->record < y->record ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-typedef struct corr_ctx { sp_hunt *h; const struct cin *cur; } corr_ctx;
+typedef struct corr_ctx { sp_hunt *h; const hunt_cin *cur; } corr_ctx;
 
 static int on_corr_detect(void *user, const sp_detection *d)
 {
@@ -756,7 +788,7 @@ static int on_corr_detect(void *user, const sp_detection *d)
     if (!h->keep[d->rule_index]) return 0;
     sp_hunt_det *x = new_det(h);
     if (!x) return 1;
-    const struct cin *ci = c->cur;
+    const hunt_cin *ci = c->cur;
     x->time_ms = d->time_ms;
     x->first_ms = d->first_ms;
     x->count = d->count;
@@ -792,7 +824,7 @@ static void run_correlations(sp_hunt *h)
     corr_ctx c = {h, NULL};
     const char *f[32], *v[32];
     for (size_t i = 0; i < h->ncin && !h->nomem; i++) {
-        const struct cin *ci = &h->cin[i];
+        const hunt_cin *ci = &h->cin[i];
         size_t n = 0;
         const char *p = ci->kv;
         for (uint32_t k = 0; k < ci->nkv && k < 32 && p; k++) {

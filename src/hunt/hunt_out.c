@@ -14,7 +14,7 @@
  * file stays text.  `details` holds the event's key fields as "Name: value"
  * pairs joined by " ¦ ", the way Hayabusa shows them.
  */
-#include "hunt/hunt.h"
+#include "hunt/hunt_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -119,6 +119,95 @@ s.ok(len(ch) == 1 and 'IpAddress=1.2.3.4' in ch[0]['correlation']['group'] and c
      f'correlation across inputs: {ch}')
 s.ok(not [h for h in hits if h['rule_id'].endswith('01')], 'correlation: base rule (generate: false) reported')
 
+# --- containers: .gz, .zst, .zip (nested), every member an input ------------
+import gzip, shutil, sys, zipfile
+edge = os.path.join(tmp, 'edge')
+subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'gen', 'make_edge_evtx.py'), edge],
+               check=True, capture_output=True)
+whoami_lines = '\n'.join([json.dumps(ev_flat), json.dumps(ev_ecs)]) + '\n'
+with gzip.open(os.path.join(tmp, 'c.jsonl.gz'), 'wt') as fh:
+    fh.write(whoami_lines)
+inner = os.path.join(tmp, 'inner.zip')
+with zipfile.ZipFile(inner, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('dir/events.jsonl', whoami_lines)
+    z.write(os.path.join(edge, 'types.evtx'), 'types.evtx')
+    z.writestr('__MACOSX/._events.jsonl', 'resource fork')
+outer = os.path.join(tmp, 'outer.zip')
+with zipfile.ZipFile(outer, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.write(inner, 'inner.zip')
+    z.write(os.path.join(tmp, 'c.jsonl.gz'), 'c.jsonl.gz')
+cont = os.path.join(tmp, 'containers')
+os.makedirs(cont)
+for f in (outer, os.path.join(tmp, 'c.jsonl.gz')):
+    shutil.copy(f, cont)
+if shutil.which('zstd'):
+    subprocess.run(['zstd', '-q', '-o', os.path.join(cont, 'd.jsonl.zst'), os.path.join(tmp, 'shapes.jsonl')], check=True)
+rc, hits, summ, err = hunt(['--sigma', rule, cont])
+names = sorted(os.path.relpath(i['path'], cont) for i in summ['inputs'])
+want_names = sorted(['c.jsonl.gz', 'outer.zip:c.jsonl.gz', 'outer.zip:inner.zip:dir/events.jsonl',
+                     'outer.zip:inner.zip:types.evtx'] + (['d.jsonl.zst'] if shutil.which('zstd') else []))
+s.ok(names == want_names, f'containers: inputs {names}, want {want_names}')
+per = {os.path.relpath(i['path'], cont): i for i in summ['inputs']}
+s.ok(per.get('outer.zip:inner.zip:types.evtx', {}).get('parsed') == 2, f'containers: EVTX member {per.get("outer.zip:inner.zip:types.evtx")}')
+s.ok(all(per[n]['detections'] == 2 for n in ('c.jsonl.gz', 'outer.zip:c.jsonl.gz', 'outer.zip:inner.zip:dir/events.jsonl')),
+     f'containers: detections per member {[(n, i["detections"]) for n, i in per.items()]}')
+if shutil.which('zstd'):
+    s.ok(per['d.jsonl.zst']['detections'] == 4, f'containers: zst member {per["d.jsonl.zst"]}')
+
+# --- hostile field values are written safely to CSV and JSONL ---------------
+import csv
+hostile_vals = ["=cmd|' /C calc'!A0 hostile", "+1+1 hostile", "-2-2 hostile", "@SUM(1) hostile", "\thostile tab",
+                "\rhostile cr", "hostile\r\nnewline", 'hostile "quotes", commas', "hostile \u0000 nul",
+                "hostile \u202e rtl", "hostile <script>alert(1)</script>"]
+hrule = write('r_hostile.yml', """
+title: hostile
+id: 22222222-2222-4222-8222-222222222222
+status: test
+level: low
+logsource: {product: windows, service: security}
+detection: {sel: {CommandLine|contains: 'hostile'}, condition: sel}
+""")
+raw = b''
+for i, v in enumerate(hostile_vals):
+    raw += json.dumps({"EventID": 4688, "Channel": "Security", "Hostname": "=HOST()", "EventRecordID": i + 1,
+                       "@timestamp": "2022-09-05T01:00:%02d.000Z" % i, "CommandLine": v}).encode() + b'\n'
+# raw invalid UTF-8 inside a string value
+raw += b'{"EventID": 4688, "Channel": "Security", "EventRecordID": 99, "@timestamp": "2022-09-05T01:01:00.000Z", "CommandLine": "hostile \xff\xfe bytes"}\n'
+hp = os.path.join(tmp, 'hostile_in.jsonl')
+open(hp, 'wb').write(raw)
+for fmt in ('jsonl', 'csv'):
+    out = os.path.join(tmp, 'hostile.' + fmt)
+    rc, o, e = run(['hunt', '--no-builtin', '-q', '--sigma', hrule, '--timeline', out, hp])
+    data = open(out, 'rb').read()
+    try:
+        data.decode('utf-8')
+        s.ok(True, '')
+    except UnicodeDecodeError:
+        s.ok(False, f'{fmt} timeline is not valid UTF-8')
+    if fmt == 'jsonl':
+        lines = data.split(b'\n')[:-1]
+        s.ok(len(lines) == len(hostile_vals) + 1, f'jsonl: {len(lines)} lines for {len(hostile_vals) + 1} detections')
+        got = {}
+        for l in lines:
+            obj = json.loads(l)
+            got[obj['record_id']] = obj['event']['CommandLine']
+        for i, v in enumerate(hostile_vals):
+            s.ok(got.get(i + 1) == v, f'jsonl: value {v!r} did not round-trip: {got.get(i + 1)!r}')
+        s.ok(b'\xff' not in data and '\\u00ff' in data.decode(), 'jsonl: invalid UTF-8 not escaped')
+    else:
+        rows = list(csv.reader(data.decode('utf-8').splitlines(True)))
+        hdr, body = rows[0], rows[1:]
+        s.ok(hdr[:3] == ['datetime', 'timestamp_desc', 'message'] and 'details' in hdr, f'csv header {hdr}')
+        s.ok(len(body) == len(hostile_vals) + 1, f'csv: {len(body)} rows')
+        for r in body:
+            for cell in r:
+                s.ok(not cell or cell[0] not in '=+-@\t\r', f'csv: cell starts with a formula character: {cell[:30]!r}')
+            s.ok('\x00' not in ''.join(r), 'csv: NUL byte in a cell')
+        dcol = hdr.index('details')
+        joined = ' '.join(r[dcol] for r in body)
+        s.ok('CommandLine: hostile' in joined or "CommandLine: '=" in joined or 'CommandLine: =' in joined,
+             'csv: details column lacks the command line')
+
 # --- the SigmaHQ regression suite through spoor hunt ------------------------
 d = datasets()
 if not d or not os.path.isdir(os.path.join(d, 'sigma', 'regression_data')):
