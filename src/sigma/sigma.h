@@ -204,7 +204,21 @@ typedef struct sg_reject {
 
 /* index bucket: rule/variant pairs */
 typedef struct sg_cand { uint32_t rule, var; } sg_cand;
-typedef struct sg_clist { sg_cand *c; uint32_t n, cap; } sg_clist;
+/* A candidate list, and its inverted form (built by sg_build_prefilter):
+ * the candidates whose rule has no required literal (always tried), and a
+ * map literal id -> candidates that require it, so an event's rules are
+ * found from the literals it contains instead of by walking every candidate. */
+typedef struct sg_lpost { uint32_t lit, start, count; } sg_lpost;
+typedef struct sg_clist {
+    sg_cand *c;
+    uint32_t n, cap;
+    uint32_t *nolit;         /* indexes into c */
+    uint32_t nnolit;
+    sg_lpost *lmap;          /* open addressing by lit; lit == UINT32_MAX empty */
+    uint32_t lmap_cap;       /* power of two, 0 = not inverted */
+    uint32_t *post;          /* indexes into c, grouped by literal */
+    uint32_t cand_base;      /* global index of c[0] (per-event "tried" stamps) */
+} sg_clist;
 typedef struct sg_eidlist { uint32_t eid; sg_clist l; } sg_eidlist;
 typedef struct sg_chan {
     const char *name;        /* lowercased; NULL for the any-channel bucket */
@@ -217,6 +231,7 @@ typedef struct sg_chan {
 typedef struct sg_ac_edge { uint8_t c; uint32_t to; } sg_ac_edge;
 typedef struct sg_ac_state {
     uint32_t e0, ne;         /* edges [e0, e0+ne) sorted by c */
+    int32_t dense;           /* row in rs->acdense for states with many edges, else -1 */
     uint32_t fail;
     uint32_t out;            /* first output (index into outs) or UINT32_MAX */
     uint32_t dict;           /* next state on the fail chain with an output, UINT32_MAX */
@@ -264,7 +279,10 @@ struct sp_ruleset {
     sg_ac_edge *ace;
     uint32_t nace;
     uint32_t root[256];      /* root transitions, dense */
+    uint32_t *acdense;       /* [ndense][256] goto rows (0 = no edge) of busy states */
+    uint32_t ndense;
     uint32_t *outs;          /* pairs (lit id, next index) */
+    uint32_t ncands;         /* candidates over every list (sg_clist.cand_base) */
     uint32_t nouts;
     /* stats */
     uint64_t compile_ns;
@@ -317,6 +335,9 @@ int sg_build_index(sp_ruleset *rs);
 int sg_build_prefilter(sp_ruleset *rs);
 const sg_chan *sg_chan_find(const sp_ruleset *rs, const char *lc, size_t n);
 const sg_clist *sg_eid_find(const sg_chan *c, uint32_t eid);
+int sg_invert_lists(sp_ruleset *rs);
+/* candidates (indexes into l->c) whose rule requires literal `lit` */
+const uint32_t *sg_clist_lit(const sg_clist *l, uint32_t lit, uint32_t *count);
 
 /* ------------------------------------------------------------- scanning */
 
@@ -350,6 +371,9 @@ struct sp_scanner {
     sg_fcache *fc;           /* [rs->nfields] */
     uint32_t *rule_epoch;    /* [rs->nrules] dedupe of candidates */
     uint32_t *lit_epoch;     /* [rs->nlit] literal seen in this event */
+    uint32_t *hits;          /* literal ids seen in this event, in order */
+    uint32_t nhits, cap_hits;
+    uint32_t *cand_epoch;    /* [rs->ncands] candidate tried in this event */
     int lits_scanned;
     const sg_lsvar *var;     /* variant the current rule was routed by */
     pcre2_match_data *md;

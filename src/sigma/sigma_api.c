@@ -273,7 +273,7 @@ sp_status sp_ruleset_compile(sp_ruleset *rs, sp_error *err)
         if (sg_route_rule(rs, R)) goto out;
         if (R->unmapped) rs->nunmapped_rules++;
     }
-    if (sg_build_index(rs) || sg_build_prefilter(rs)) goto out;
+    if (sg_build_index(rs) || sg_build_prefilter(rs) || sg_invert_lists(rs)) goto out;
     rs->compiled = 1;
     st = SP_OK;
 out:
@@ -282,7 +282,7 @@ out:
     return st;
 }
 
-static void clist_free(sg_clist *l) { free(l->c); }
+static void clist_free(sg_clist *l) { free(l->c); free(l->nolit); free(l->post); free(l->lmap); }
 
 static void chan_free(sg_chan *c)
 {
@@ -312,6 +312,7 @@ void sp_ruleset_free(sp_ruleset *rs)
     free(rs->lhash);
     free(rs->ac);
     free(rs->ace);
+    free(rs->acdense);
     sp_arena_fini(&rs->ar);
     sp_arena_fini(&rs->tmp);
     free(rs);
@@ -361,10 +362,11 @@ sp_status sp_scanner_new(const sp_ruleset *rs, sp_scanner **out)
     sc->fc = calloc(rs->nfields ? rs->nfields : 1, sizeof *sc->fc);
     sc->rule_epoch = calloc(rs->nrules ? rs->nrules : 1, sizeof *sc->rule_epoch);
     sc->lit_epoch = calloc(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_epoch);
+    sc->cand_epoch = calloc(rs->ncands ? rs->ncands : 1, sizeof *sc->cand_epoch);
     sc->md = pcre2_match_data_create(1, NULL);
     sc->mctx = pcre2_match_context_create(NULL);
     sc->corr_enabled = 1;
-    if (!sc->fc || !sc->rule_epoch || !sc->lit_epoch || !sc->md || !sc->mctx || sg_corr_init(sc)) {
+    if (!sc->fc || !sc->rule_epoch || !sc->lit_epoch || !sc->cand_epoch || !sc->md || !sc->mctx || sg_corr_init(sc)) {
         sp_scanner_free(sc);
         return SP_ERR_NOMEM;
     }
@@ -381,6 +383,8 @@ void sp_scanner_free(sp_scanner *sc)
     free(sc->fc);
     free(sc->rule_epoch);
     free(sc->lit_epoch);
+    free(sc->cand_epoch);
+    free(sc->hits);
     free(sc->fv);
     free(sc->thash);
     if (sc->md) pcre2_match_data_free(sc->md);
@@ -485,12 +489,34 @@ static int hint_matches(const sg_rule *R, const sp_event *ev)
     return 1;
 }
 
+static inline int try_cand(sp_scanner *sc, const sg_clist *l, uint32_t i, sp_detect_fn fn, void *user)
+{
+    uint32_t *stamp = &sc->cand_epoch[l->cand_base + i];
+    if (*stamp == sc->epoch) return 0;
+    *stamp = sc->epoch;
+    const sg_rule *R = &sc->rs->rules[l->c[i].rule];
+    return try_rule(sc, l->c[i].rule, R->vars[l->c[i].var], fn, user);
+}
+
+/* The list's candidates that can match this event: those without a required
+ * literal, and those named by a literal the event contains (see sg_clist). */
 static int run_list(sp_scanner *sc, const sg_clist *l, sp_detect_fn fn, void *user)
 {
-    if (!l) return 0;
-    for (uint32_t i = 0; i < l->n; i++) {
-        const sg_rule *R = &sc->rs->rules[l->c[i].rule];
-        if (try_rule(sc, l->c[i].rule, R->vars[l->c[i].var], fn, user)) return 1;
+    if (!l || !l->n) return 0;
+    if (!l->lmap_cap) {
+        for (uint32_t i = 0; i < l->n; i++)
+            if (try_cand(sc, l, i, fn, user)) return 1;
+        return 0;
+    }
+    for (uint32_t k = 0; k < l->nnolit; k++)
+        if (try_cand(sc, l, l->nolit[k], fn, user)) return 1;
+    if (l->nnolit == l->n) return 0;
+    sg_scan_literals(sc);
+    for (uint32_t h = 0; h < sc->nhits; h++) {
+        uint32_t cnt;
+        const uint32_t *p = sg_clist_lit(l, sc->hits[h], &cnt);
+        for (uint32_t k = 0; k < cnt; k++)
+            if (try_cand(sc, l, p[k], fn, user)) return 1;
     }
     return 0;
 }

@@ -321,6 +321,9 @@ static uint32_t bchild(const bnode *b, const uint32_t *broot, uint32_t u, uint8_
     return 0;
 }
 
+#define AC_DENSE_MIN_EDGES 4
+#define AC_DENSE_MAX 8192
+
 static int build_ac(sp_ruleset *rs)
 {
     size_t total = 1;
@@ -391,6 +394,22 @@ static int build_ac(sp_ruleset *rs)
         }
     }
     rs->nace = ne;
+    /* states with many edges get a dense row: one load instead of a
+     * binary search (they are the ones the scan passes through most) */
+    uint32_t nd = 0;
+    for (uint32_t u = 1; u < nb; u++) { rs->ac[u].dense = -1; if (rs->ac[u].ne >= AC_DENSE_MIN_EDGES && nd < AC_DENSE_MAX) nd++; }
+    rs->ac[0].dense = -1;
+    rs->acdense = nd ? calloc((size_t)nd * 256, sizeof *rs->acdense) : NULL;
+    if (nd && !rs->acdense) goto out;
+    rs->ndense = 0;
+    for (uint32_t u = 1; u < nb && rs->ndense < nd; u++) {
+        sg_ac_state *st = &rs->ac[u];
+        if (st->ne < AC_DENSE_MIN_EDGES) continue;
+        st->dense = (int32_t)rs->ndense;
+        uint32_t *row = rs->acdense + (size_t)rs->ndense * 256;
+        for (uint32_t i = 0; i < st->ne; i++) row[rs->ace[st->e0 + i].c] = rs->ace[st->e0 + i].to;
+        rs->ndense++;
+    }
     memset(rs->root, 0, sizeof rs->root);
     for (uint32_t i = 0; i < rs->ac[0].ne; i++) rs->root[rs->ace[rs->ac[0].e0 + i].c] = rs->ace[rs->ac[0].e0 + i].to;
     rc = 0;
@@ -450,7 +469,18 @@ static inline uint32_t ac_step(const sp_ruleset *rs, uint32_t st, uint8_t c)
     for (;;) {
         if (st == 0) return rs->root[c];
         const sg_ac_state *s = &rs->ac[st];
+        if (s->dense >= 0) {
+            uint32_t to = rs->acdense[(size_t)s->dense * 256 + c];
+            if (to) return to;
+            st = s->fail;
+            continue;
+        }
         const sg_ac_edge *e = rs->ace + s->e0;
+        if (s->ne == 1) {               /* deep inside a literal: the common case */
+            if (e->c == c) return e->to;
+            st = s->fail;
+            continue;
+        }
         uint32_t lo = 0, hi = s->ne;
         while (lo < hi) {
             uint32_t mid = (lo + hi) / 2;
@@ -460,6 +490,82 @@ static inline uint32_t ac_step(const sp_ruleset *rs, uint32_t st, uint8_t c)
         if (lo < s->ne && e[lo].c == c) return e[lo].to;
         st = s->fail;
     }
+}
+
+/* ------------------------------------------------ inverted candidates */
+
+static int invert_list(sp_ruleset *rs, sg_clist *l)
+{
+    l->cand_base = rs->ncands;
+    rs->ncands += l->n;
+    if (!l->n) return 0;
+    uint32_t npost = 0, nlitrefs = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const sg_rule *R = &rs->rules[l->c[i].rule];
+        if (!R->nlits) l->nnolit++;
+        else { npost += R->nlits; nlitrefs += R->nlits; }
+    }
+    l->nolit = malloc((l->nnolit ? l->nnolit : 1) * sizeof *l->nolit);
+    l->post = malloc((npost ? npost : 1) * sizeof *l->post);
+    uint32_t cap = 16;
+    while (cap < 2 * nlitrefs + 16) cap *= 2;
+    l->lmap = calloc(cap, sizeof *l->lmap);
+    if (!l->nolit || !l->post || !l->lmap) return -1;
+    l->lmap_cap = cap;
+    for (uint32_t i = 0; i < cap; i++) l->lmap[i].lit = UINT32_MAX;
+    /* count per literal */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const sg_rule *R = &rs->rules[l->c[i].rule];
+        if (!R->nlits) { l->nolit[k++] = i; continue; }
+        for (uint32_t j = 0; j < R->nlits; j++) {
+            uint32_t lid = R->lits[j], h = (lid * 2654435761u) & (cap - 1);
+            while (l->lmap[h].lit != UINT32_MAX && l->lmap[h].lit != lid) h = (h + 1) & (cap - 1);
+            l->lmap[h].lit = lid;
+            l->lmap[h].count++;
+        }
+    }
+    /* starts */
+    uint32_t at = 0;
+    for (uint32_t h = 0; h < cap; h++)
+        if (l->lmap[h].lit != UINT32_MAX) { l->lmap[h].start = at; at += l->lmap[h].count; l->lmap[h].count = 0; }
+    /* fill, in list order (so candidates keep their order per literal) */
+    for (uint32_t i = 0; i < l->n; i++) {
+        const sg_rule *R = &rs->rules[l->c[i].rule];
+        for (uint32_t j = 0; j < R->nlits; j++) {
+            uint32_t lid = R->lits[j], h = (lid * 2654435761u) & (cap - 1);
+            while (l->lmap[h].lit != lid) h = (h + 1) & (cap - 1);
+            l->post[l->lmap[h].start + l->lmap[h].count++] = i;
+        }
+    }
+    return 0;
+}
+
+static int invert_chan(sp_ruleset *rs, sg_chan *c)
+{
+    for (uint32_t e = 0; e < c->neid; e++)
+        if (invert_list(rs, &c->by_eid[e].l)) return -1;
+    return invert_list(rs, &c->any_eid);
+}
+
+int sg_invert_lists(sp_ruleset *rs)
+{
+    rs->ncands = 0;
+    for (uint32_t i = 0; i < rs->chan_cap; i++)
+        if (rs->chans[i].name && invert_chan(rs, &rs->chans[i])) return -1;
+    return invert_chan(rs, &rs->anychan);
+}
+
+const uint32_t *sg_clist_lit(const sg_clist *l, uint32_t lid, uint32_t *count)
+{
+    if (!l->lmap_cap) { *count = 0; return NULL; }
+    uint32_t h = (lid * 2654435761u) & (l->lmap_cap - 1);
+    while (l->lmap[h].lit != UINT32_MAX) {
+        if (l->lmap[h].lit == lid) { *count = l->lmap[h].count; return l->post + l->lmap[h].start; }
+        h = (h + 1) & (l->lmap_cap - 1);
+    }
+    *count = 0;
+    return NULL;
 }
 
 void sg_scan_literals(sp_scanner *sc)
@@ -477,7 +583,16 @@ void sg_scan_literals(sp_scanner *sc)
             st = ac_step(rs, st, p[k]);
             uint32_t o = rs->ac[st].out != UINT32_MAX ? st : rs->ac[st].dict;
             while (o != UINT32_MAX) {
-                sc->lit_epoch[rs->ac[o].out] = sc->epoch;
+                uint32_t lid = rs->ac[o].out;
+                if (sc->lit_epoch[lid] != sc->epoch) {
+                    sc->lit_epoch[lid] = sc->epoch;
+                    if (sc->nhits == sc->cap_hits) {
+                        uint32_t nc = sc->cap_hits ? sc->cap_hits * 2 : 256;
+                        uint32_t *nh = realloc(sc->hits, nc * sizeof *nh);
+                        if (nh) { sc->hits = nh; sc->cap_hits = nc; }
+                    }
+                    if (sc->nhits < sc->cap_hits) sc->hits[sc->nhits++] = lid;
+                }
                 o = rs->ac[o].dict;
             }
         }

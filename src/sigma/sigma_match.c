@@ -142,12 +142,14 @@ void sg_scanner_begin_event(sp_scanner *sc, const sp_event *ev)
         for (uint32_t i = 0; i < sc->rs->nfields; i++) sc->fc[i].epoch = 0;
         if (sc->rule_epoch) memset(sc->rule_epoch, 0, sc->rs->nrules * sizeof *sc->rule_epoch);
         if (sc->lit_epoch) memset(sc->lit_epoch, 0, sc->rs->nlit * sizeof *sc->lit_epoch);
+        if (sc->cand_epoch) memset(sc->cand_epoch, 0, sc->rs->ncands * sizeof *sc->cand_epoch);
         sc->epoch = 1;
     }
     sc->ev = ev;
     sc->table_built = 0;
     sc->nfv = 0;
     sc->lits_scanned = 0;
+    sc->nhits = 0;
     sc->var = NULL;
     sc->nevents++;
 }
