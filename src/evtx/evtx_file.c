@@ -419,7 +419,7 @@ static int flush_slot(sp_evtx *f, slot *s, sp_flush_fn on_flush, void *user)
     for (int k = 0; k < SP_DMG__COUNT; k++) t->damage[k] += d->damage[k];
     if (d->first_id) note_range(t, d->first_id, d->first_time);
     if (d->last_id) note_range(t, d->last_id, d->last_time);
-    if (f->opts.diag) {
+    if (f->opts.diag && s->diags.len) {
         const char *p = s->diags.p, *e = p + s->diags.len;
         while (p && p + 12 <= e) {
             uint64_t off;

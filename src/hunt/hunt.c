@@ -855,7 +855,16 @@ sp_status sp_hunt_finish(sp_hunt *h, sp_error *err)
 }
 
 size_t sp_hunt_input_count(const sp_hunt *h) { return h->nin; }
-const sp_input_stats *sp_hunt_input(const sp_hunt *h, size_t i) { return i < h->nin ? &h->in[i].st : NULL; }
+const sp_input_stats *sp_hunt_input(const sp_hunt *h, size_t i)
+{
+    if (i >= h->nin) return NULL;
+    /* the array moves as it grows: point the strings at their current home */
+    input *in = (input *)&h->in[i];
+    in->st.path = in->path;
+    in->st.skip_reason = in->skip_reason;
+    in->st.error = in->error;
+    return &in->st;
+}
 size_t sp_hunt_hit_count(const sp_hunt *h) { return h->ndet; }
 
 void sp_hunt_hit(const sp_hunt *h, size_t i, sp_hit *out)

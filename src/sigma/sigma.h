@@ -218,6 +218,7 @@ typedef struct sg_clist {
     uint32_t lmap_cap;       /* power of two, 0 = not inverted */
     uint32_t *post;          /* indexes into c, grouped by literal */
     uint32_t cand_base;      /* global index of c[0] (per-event "tried" stamps) */
+    uint8_t has_kw;          /* a candidate has keyword (field-less) searches */
 } sg_clist;
 typedef struct sg_eidlist { uint32_t eid; sg_clist l; } sg_eidlist;
 typedef struct sg_chan {
@@ -227,15 +228,9 @@ typedef struct sg_chan {
     sg_clist any_eid;
 } sg_chan;
 
-/* Aho-Corasick automaton over lowercase literals */
-typedef struct sg_ac_edge { uint8_t c; uint32_t to; } sg_ac_edge;
-typedef struct sg_ac_state {
-    uint32_t e0, ne;         /* edges [e0, e0+ne) sorted by c */
-    int32_t dense;           /* row in rs->acdense for states with many edges, else -1 */
-    uint32_t fail;
-    uint32_t out;            /* first output (index into outs) or UINT32_MAX */
-    uint32_t dict;           /* next state on the fail chain with an output, UINT32_MAX */
-} sg_ac_state;
+/* literal prefilter (sigma_prefilter.c): anchor -> literals anchored there */
+typedef struct sg_pfent { uint32_t lit, off; } sg_pfent;
+typedef struct sg_pfslot { uint32_t key, start, count, fill; uint8_t width; } sg_pfslot;
 
 struct sp_ruleset {
     sp_arena ar;             /* all compiled data */
@@ -274,16 +269,17 @@ struct sp_ruleset {
     uint32_t nlit, cap_lit;
     uint32_t *lhash;
     uint32_t lhash_cap;
-    sg_ac_state *ac;
-    uint32_t nac;
-    sg_ac_edge *ace;
-    uint32_t nace;
-    uint32_t root[256];      /* root transitions, dense */
-    uint32_t *acdense;       /* [ndense][256] goto rows (0 = no edge) of busy states */
-    uint32_t ndense;
-    uint32_t *outs;          /* pairs (lit id, next index) */
+    uint64_t *pf_bm, *pf_bm3;   /* prefilter anchor bitmaps (4- and 3-byte anchors) */
+    int pf_has3;
+    sg_pfslot *pf_map;       /* open addressing; count == 0 empty */
+    uint32_t pf_map_cap;
+    sg_pfent *pf_ent;
     uint32_t ncands;         /* candidates over every list (sg_clist.cand_base) */
-    uint32_t nouts;
+    /* field names any rule or logsource mapping refers to, normalised
+     * (lower case, no spaces): only these are scanned for literals unless a
+     * keyword search is among an event's candidates */
+    uint32_t *scan_hash;     /* open addressing; 0 = empty */
+    uint32_t scan_cap;
     /* stats */
     uint64_t compile_ns;
     uint32_t ncorr, nfilt_applied, nunmapped_rules;
@@ -336,6 +332,11 @@ int sg_build_prefilter(sp_ruleset *rs);
 const sg_chan *sg_chan_find(const sp_ruleset *rs, const char *lc, size_t n);
 const sg_clist *sg_eid_find(const sg_chan *c, uint32_t eid);
 int sg_invert_lists(sp_ruleset *rs);
+int sg_prefilter_build(sp_ruleset *rs);
+void sg_prefilter_free(sp_ruleset *rs);
+void sg_prefilter_scan(sp_scanner *sc, const unsigned char *t, size_t n);
+/* is the (event) field name one that rules refer to? */
+int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len);
 /* candidates (indexes into l->c) whose rule requires literal `lit` */
 const uint32_t *sg_clist_lit(const sg_clist *l, uint32_t lit, uint32_t *count);
 
@@ -347,6 +348,7 @@ typedef struct sg_fval {
     uint32_t name_len;
     sp_value v;              /* copy; str points into the scanner arena */
     const char *low;         /* lowercased text */
+    uint8_t scan;            /* some rule names this field: its text is scanned for literals */
 } sg_fval;
 
 typedef struct sg_fcache {   /* per field id, valid when epoch matches */
@@ -374,6 +376,7 @@ struct sp_scanner {
     uint32_t *hits;          /* literal ids seen in this event, in order */
     uint32_t nhits, cap_hits;
     uint32_t *cand_epoch;    /* [rs->ncands] candidate tried in this event */
+    int scan_all;            /* this event: scan every field (keyword rules routed) */
     int lits_scanned;
     const sg_lsvar *var;     /* variant the current rule was routed by */
     pcre2_match_data *md;

@@ -310,9 +310,8 @@ void sp_ruleset_free(sp_ruleset *rs)
     free(rs->lit);
     free(rs->lit_len);
     free(rs->lhash);
-    free(rs->ac);
-    free(rs->ace);
-    free(rs->acdense);
+    sg_prefilter_free(rs);
+    free(rs->scan_hash);
     sp_arena_fini(&rs->ar);
     sp_arena_fini(&rs->tmp);
     free(rs);
@@ -547,6 +546,7 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
     const sp_ruleset *rs = sc->rs;
     sg_scanner_begin_event(sc, ev);
     sc->ev_ms = INT64_MIN + 1;   /* not computed yet */
+    sc->scan_all = 1;
     if (ev->product || ev->category || ev->service) {
         for (uint32_t r = 0; r < rs->nrules; r++) {
             const sg_rule *R = &rs->rules[r];
@@ -576,6 +576,14 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
     }
     const sg_chan *c = has_ch ? sg_chan_find(rs, ch, chn) : NULL;
     const sg_chan *lists[2] = {c, &rs->anychan};
+    /* scan every field only when a routed rule searches keywords */
+    sc->scan_all = 0;
+    for (int k = 0; k < 2; k++) {
+        const sg_chan *C = lists[k];
+        if (!C) continue;
+        const sg_clist *el = has_eid && C->neid ? sg_eid_find(C, eid) : NULL;
+        if ((el && el->has_kw) || C->any_eid.has_kw) sc->scan_all = 1;
+    }
     for (int k = 0; k < 2; k++) {
         const sg_chan *C = lists[k];
         if (!C) continue;

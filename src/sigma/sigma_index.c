@@ -309,116 +309,6 @@ out:
     return id;
 }
 
-/* ------------------------------------------------------------ automaton */
-
-typedef struct bnode { uint32_t child, sib, fail, lit, dict; uint8_t c; } bnode;
-
-/* child of u by byte c; the root's children come from a dense row */
-static uint32_t bchild(const bnode *b, const uint32_t *broot, uint32_t u, uint8_t c)
-{
-    if (u == 0) return broot[c];
-    for (uint32_t k = b[u].child; k; k = b[k].sib) if (b[k].c == c) return k;
-    return 0;
-}
-
-#define AC_DENSE_MIN_EDGES 4
-#define AC_DENSE_MAX 8192
-
-static int build_ac(sp_ruleset *rs)
-{
-    size_t total = 1;
-    for (uint32_t i = 0; i < rs->nlit; i++) total += rs->lit_len[i];
-    bnode *b = calloc(total, sizeof *b);
-    uint32_t *q = malloc(total * sizeof *q);
-    int rc = -1;
-    if (!b || !q) goto out;
-    uint32_t nb = 1, broot[256];
-    b[0].lit = b[0].dict = UINT32_MAX;
-    memset(broot, 0, sizeof broot);
-    for (uint32_t i = 0; i < rs->nlit; i++) {
-        uint32_t u = 0;
-        for (uint32_t k = 0; k < rs->lit_len[i]; k++) {
-            uint8_t c = (uint8_t)rs->lit[i][k];
-            uint32_t v = bchild(b, broot, u, c);
-            if (!v) {
-                v = nb++;
-                b[v].c = c;
-                b[v].lit = b[v].dict = UINT32_MAX;
-                b[v].sib = b[u].child;
-                b[u].child = v;
-                if (u == 0) broot[c] = v;
-            }
-            u = v;
-        }
-        b[u].lit = i;
-    }
-    /* BFS: failure and dictionary links */
-    uint32_t qh = 0, qt = 0;
-    for (uint32_t k = b[0].child; k; k = b[k].sib) { b[k].fail = 0; q[qt++] = k; }
-    while (qh < qt) {
-        uint32_t u = q[qh++];
-        uint32_t f = b[u].fail;
-        b[u].dict = b[f].lit != UINT32_MAX ? f : b[f].dict;
-        if (u == 0) b[u].dict = UINT32_MAX;
-        for (uint32_t v = b[u].child; v; v = b[v].sib) {
-            uint32_t ff = b[u].fail, t;
-            for (;;) {
-                t = bchild(b, broot, ff, b[v].c);
-                if (t || ff == 0) break;
-                ff = b[ff].fail;
-            }
-            b[v].fail = (t && t != v) ? t : 0;
-            q[qt++] = v;
-        }
-    }
-    /* flatten */
-    rs->ac = malloc(nb * sizeof *rs->ac);
-    rs->ace = malloc((nb ? nb : 1) * sizeof *rs->ace);
-    if (!rs->ac || !rs->ace) goto out;
-    rs->nac = nb;
-    uint32_t ne = 0;
-    for (uint32_t u = 0; u < nb; u++) {
-        sg_ac_state *s = &rs->ac[u];
-        s->fail = b[u].fail;
-        s->out = b[u].lit;
-        s->dict = b[u].dict;
-        s->e0 = ne;
-        for (uint32_t v = b[u].child; v; v = b[v].sib) rs->ace[ne++] = (sg_ac_edge){b[v].c, v};
-        s->ne = ne - s->e0;
-        /* sort this state's edges by byte (insertion sort: few edges) */
-        for (uint32_t i = s->e0 + 1; i < ne; i++) {
-            sg_ac_edge e = rs->ace[i];
-            uint32_t j = i;
-            while (j > s->e0 && rs->ace[j - 1].c > e.c) { rs->ace[j] = rs->ace[j - 1]; j--; }
-            rs->ace[j] = e;
-        }
-    }
-    rs->nace = ne;
-    /* states with many edges get a dense row: one load instead of a
-     * binary search (they are the ones the scan passes through most) */
-    uint32_t nd = 0;
-    for (uint32_t u = 1; u < nb; u++) { rs->ac[u].dense = -1; if (rs->ac[u].ne >= AC_DENSE_MIN_EDGES && nd < AC_DENSE_MAX) nd++; }
-    rs->ac[0].dense = -1;
-    rs->acdense = nd ? calloc((size_t)nd * 256, sizeof *rs->acdense) : NULL;
-    if (nd && !rs->acdense) goto out;
-    rs->ndense = 0;
-    for (uint32_t u = 1; u < nb && rs->ndense < nd; u++) {
-        sg_ac_state *st = &rs->ac[u];
-        if (st->ne < AC_DENSE_MIN_EDGES) continue;
-        st->dense = (int32_t)rs->ndense;
-        uint32_t *row = rs->acdense + (size_t)rs->ndense * 256;
-        for (uint32_t i = 0; i < st->ne; i++) row[rs->ace[st->e0 + i].c] = rs->ace[st->e0 + i].to;
-        rs->ndense++;
-    }
-    memset(rs->root, 0, sizeof rs->root);
-    for (uint32_t i = 0; i < rs->ac[0].ne; i++) rs->root[rs->ace[rs->ac[0].e0 + i].c] = rs->ace[rs->ac[0].e0 + i].to;
-    rc = 0;
-out:
-    free(b);
-    free(q);
-    return rc;
-}
-
 /* give every string value its own required literal: a value whose
  * literal did not occur anywhere in the event is skipped in O(1) */
 static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
@@ -461,38 +351,19 @@ int sg_build_prefilter(sp_ruleset *rs)
         for (uint32_t f = 0; f < R->nfilters; f++)
             if (tag_values(rs, R->filters[f], 0)) return -1;
     }
-    return build_ac(rs);
-}
-
-static inline uint32_t ac_step(const sp_ruleset *rs, uint32_t st, uint8_t c)
-{
-    for (;;) {
-        if (st == 0) return rs->root[c];
-        const sg_ac_state *s = &rs->ac[st];
-        if (s->dense >= 0) {
-            uint32_t to = rs->acdense[(size_t)s->dense * 256 + c];
-            if (to) return to;
-            st = s->fail;
-            continue;
-        }
-        const sg_ac_edge *e = rs->ace + s->e0;
-        if (s->ne == 1) {               /* deep inside a literal: the common case */
-            if (e->c == c) return e->to;
-            st = s->fail;
-            continue;
-        }
-        uint32_t lo = 0, hi = s->ne;
-        while (lo < hi) {
-            uint32_t mid = (lo + hi) / 2;
-            if (e[mid].c < c) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo < s->ne && e[lo].c == c) return e[lo].to;
-        st = s->fail;
-    }
+    return sg_prefilter_build(rs);
 }
 
 /* ------------------------------------------------ inverted candidates */
+
+static int has_keyword(const sg_node *x, int depth)
+{
+    if (!x || depth > 4 * SP_SIGMA_MAX_COND_DEPTH) return 1;
+    if (x->op == N_ITEM) return x->item->fid == SG_KEYWORD;
+    for (uint32_t i = 0; i < x->n; i++)
+        if (has_keyword(x->kid[i], depth + 1)) return 1;
+    return 0;
+}
 
 static int invert_list(sp_ruleset *rs, sg_clist *l)
 {
@@ -504,6 +375,8 @@ static int invert_list(sp_ruleset *rs, sg_clist *l)
         const sg_rule *R = &rs->rules[l->c[i].rule];
         if (!R->nlits) l->nnolit++;
         else { npost += R->nlits; nlitrefs += R->nlits; }
+        if (has_keyword(R->cond, 0)) l->has_kw = 1;
+        for (uint32_t f = 0; f < R->nfilters && !l->has_kw; f++) if (has_keyword(R->filters[f], 0)) l->has_kw = 1;
     }
     l->nolit = malloc((l->nnolit ? l->nnolit : 1) * sizeof *l->nolit);
     l->post = malloc((npost ? npost : 1) * sizeof *l->post);
@@ -548,8 +421,48 @@ static int invert_chan(sp_ruleset *rs, sg_chan *c)
     return invert_list(rs, &c->any_eid);
 }
 
+/* hash of a field name lowercased with spaces removed (never 0) */
+static uint32_t norm_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ') continue;
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        h = (h ^ c) * 16777619u;
+    }
+    return h ? h : 1;
+}
+
+int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len)
+{
+    if (!rs->scan_cap) return 1;
+    uint32_t h = norm_hash(name, len), i = h & (rs->scan_cap - 1);
+    while (rs->scan_hash[i]) {
+        if (rs->scan_hash[i] == h) return 1;   /* a hash collision only means scanning more */
+        i = (i + 1) & (rs->scan_cap - 1);
+    }
+    return 0;
+}
+
+static int build_scan_set(sp_ruleset *rs)
+{
+    uint32_t cap = 64;
+    while (cap < 2 * rs->nfields + 64) cap *= 2;
+    rs->scan_hash = calloc(cap, sizeof *rs->scan_hash);
+    if (!rs->scan_hash) return -1;
+    rs->scan_cap = cap;
+    for (uint32_t f = 0; f < rs->nfields; f++) {
+        uint32_t h = norm_hash(rs->fname[f], rs->fname_len[f]), i = h & (cap - 1);
+        while (rs->scan_hash[i] && rs->scan_hash[i] != h) i = (i + 1) & (cap - 1);
+        rs->scan_hash[i] = h;
+    }
+    return 0;
+}
+
 int sg_invert_lists(sp_ruleset *rs)
 {
+    if (build_scan_set(rs)) return -1;
     rs->ncands = 0;
     for (uint32_t i = 0; i < rs->chan_cap; i++)
         if (rs->chans[i].name && invert_chan(rs, &rs->chans[i])) return -1;
@@ -572,29 +485,10 @@ void sg_scan_literals(sp_scanner *sc)
 {
     if (sc->lits_scanned) return;
     sc->lits_scanned = 1;
-    const sp_ruleset *rs = sc->rs;
-    if (!rs->nlit) return;
+    if (!sc->rs->nlit) return;
     sg_build_table(sc);
     for (uint32_t i = 0; i < sc->nfv; i++) {
-        const unsigned char *p = (const unsigned char *)sc->fv[i].low;
-        size_t n = sc->fv[i].v.len;
-        uint32_t st = 0;
-        for (size_t k = 0; k < n; k++) {
-            st = ac_step(rs, st, p[k]);
-            uint32_t o = rs->ac[st].out != UINT32_MAX ? st : rs->ac[st].dict;
-            while (o != UINT32_MAX) {
-                uint32_t lid = rs->ac[o].out;
-                if (sc->lit_epoch[lid] != sc->epoch) {
-                    sc->lit_epoch[lid] = sc->epoch;
-                    if (sc->nhits == sc->cap_hits) {
-                        uint32_t nc = sc->cap_hits ? sc->cap_hits * 2 : 256;
-                        uint32_t *nh = realloc(sc->hits, nc * sizeof *nh);
-                        if (nh) { sc->hits = nh; sc->cap_hits = nc; }
-                    }
-                    if (sc->nhits < sc->cap_hits) sc->hits[sc->nhits++] = lid;
-                }
-                o = rs->ac[o].dict;
-            }
-        }
+        if (!sc->scan_all && !sc->fv[i].scan) continue;
+        sg_prefilter_scan(sc, (const unsigned char *)sc->fv[i].low, sc->fv[i].v.len);
     }
 }

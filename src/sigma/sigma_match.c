@@ -52,6 +52,7 @@ static int table_cb(void *user, const char *name, size_t nl, const sp_value *v)
     f->v.str = s;
     f->v.len = len;
     f->low = low;
+    f->scan = (uint8_t)sg_scan_field(sc->rs, name, nl);
     sc->nfv++;
     return 0;
 }
