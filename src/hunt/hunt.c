@@ -15,6 +15,7 @@
 #include "hunt/hunt_int.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -72,21 +73,6 @@ static hunt_cin *new_cin(sp_hunt *h)
     memset(c, 0, sizeof *c);
     c->seq = h->seq++;
     return c;
-}
-
-/* "f\0v\0f\0v\0..." of a correlation input, in the store */
-static const char *store_kv(sp_hunt *h, const char *const *f, const char *const *v, size_t n)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) len += strlen(f[i]) + strlen(v[i]) + 2;
-    char *p = sp_arena_alloc(&h->store, len + 1), *w = p;
-    if (!p) { h->nomem = 1; return NULL; }
-    for (size_t i = 0; i < n; i++) {
-        size_t a = strlen(f[i]) + 1, b = strlen(v[i]) + 1;
-        memcpy(w, f[i], a); w += a;
-        memcpy(w, v[i], b); w += b;
-    }
-    return p;
 }
 
 input *hunt_new_input(sp_hunt *h, const char *path, const char *format)
@@ -301,10 +287,9 @@ static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_
     return 0;
 }
 
-static int on_evtx_flush(void *user, const sp_buf *out)
+/* Move wire entries (detections, correlation inputs) into the hunt. */
+static int merge_wire(sp_hunt *h, input *in, uint32_t source, const sp_buf *out)
 {
-    evtx_ctx *c = user;
-    sp_hunt *h = c->h;
     const char *p = sp_buf_data(out), *e = p + sp_buf_len(out);
     while (p + sizeof(wire) <= e) {
         wire w;
@@ -315,13 +300,13 @@ static int on_evtx_flush(void *user, const sp_buf *out)
             hunt_cin *ci = new_cin(h);
             if (!ci) return 1;
             ci->t = w.time_ms;
-            ci->source = c->source;
+            ci->source = source;
             ci->record = w.record;
             ci->rule = w.rule;
             ci->nkv = w.event_id;
             char *kv = sp_arena_alloc(&h->store, w.evlen + 1);
             if (!kv) { h->nomem = 1; return 1; }
-            memcpy(kv, ev, w.evlen);
+            if (w.evlen) memcpy(kv, ev, w.evlen);
             kv[w.evlen] = 0;
             ci->kv = kv;
             ci->channel = store_str(h, ch, w.chlen);
@@ -332,7 +317,7 @@ static int on_evtx_flush(void *user, const sp_buf *out)
         sp_hunt_det *d = new_det(h);
         if (!d) return 1;
         d->time_ms = w.time_ms;
-        d->source = c->source;
+        d->source = source;
         d->record = w.record;
         d->rule = w.rule;
         d->event_id = w.event_id;
@@ -343,10 +328,16 @@ static int on_evtx_flush(void *user, const sp_buf *out)
         d->event = store_str(h, ev, w.evlen);
         d->event_len = w.evlen;
         if (h->nomem) return 1;
-        c->in->st.detections++;
+        in->st.detections++;
         p += w.total;
     }
     return 0;
+}
+
+static int on_evtx_flush(void *user, const sp_buf *out)
+{
+    evtx_ctx *c = user;
+    return merge_wire(c->h, c->in, c->source, out);
 }
 
 static void hunt_evtx_scan(sp_hunt *h, input *in, sp_evtx *f);
@@ -413,13 +404,45 @@ static void hunt_evtx_scan(sp_hunt *h, input *in, sp_evtx *f)
 }
 
 /* ------------------------------------------------------- JSON lines */
+/*
+ * JSON lines are read in batches (up to JB_LINES lines or JB_BYTES bytes).
+ * Each batch is parsed and matched by one worker, with its own scanner and
+ * arena, into its own sink: detections and correlation inputs in the same
+ * wire form the EVTX workers use, the counts, and the problems to report.
+ * Sinks are merged into the hunt strictly in batch order, so the result and
+ * the messages do not depend on the thread count.
+ */
+#define JB_LINES 4096
+#define JB_BYTES (4u << 20)
 
-typedef struct json_ctx {
+typedef struct jline { size_t at, len; uint64_t off, lineno; } jline;
+
+typedef struct jbatch {
+    char *text;                /* the lines, back to back */
+    size_t tlen, tcap;
+    jline *l;
+    uint32_t n, cap;
+    /* sink */
+    sp_buf out;                /* wire entries */
+    sp_buf msgs;               /* (u64 offset, msg\0)* */
+    uint64_t records, parsed, skipped, errors;
+    char skip_reason[160];
+} jbatch;
+
+typedef struct jworker {
     sp_hunt *h;
-    input *in;
-    const sp_jevent *ev;
+    sp_scanner *sc;
+    sp_arena a;
+    jbatch *b;                 /* current batch */
+    const sp_jevent *ev;       /* current event */
     uint64_t line;
-} json_ctx;
+} jworker;
+
+static void jb_msg(jbatch *b, uint64_t off, const char *m)
+{
+    sp_buf_put(&b->msgs, &off, sizeof off);
+    sp_buf_put(&b->msgs, m, strlen(m) + 1);
+}
 
 static void json_text(const sp_jevent *ev, const char *name, const char **s, size_t *n)
 {
@@ -429,103 +452,192 @@ static void json_text(const sp_jevent *ev, const char *name, const char **s, siz
     if (sp_jevent_field(ev, name, strlen(name), &v, 1) && !v.is_null) { *s = v.str; *n = v.len; }
 }
 
+/* one wire entry for the current event */
+static void json_wire(jworker *w, uint32_t kind, uint32_t rule, int64_t t, const char *payload, size_t plen, uint32_t n)
+{
+    const sp_jevent *ev = w->ev;
+    wire e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.rule = rule;
+    e.time_ms = t;
+    e.record = w->line;
+    sp_value v;
+    if (sp_jevent_field(ev, "EventRecordID", 13, &v, 1) && v.is_int && v.i >= 0) e.record = (uint64_t)v.i;
+    if (kind == 1) {
+        if (sp_jevent_field(ev, "EventID", 7, &v, 1)) {
+            int64_t x;
+            if (v.is_int) { e.event_id = (uint32_t)v.i; e.has_eid = 1; }
+            else if (sp_json_int(v.str, v.len, &x)) { e.event_id = (uint32_t)x; e.has_eid = 1; }
+        }
+    } else {
+        e.event_id = n;
+    }
+    const char *ch, *host;
+    size_t chn, hostn;
+    json_text(ev, "Channel", &ch, &chn);
+    json_text(ev, "Computer", &host, &hostn);
+    if (!hostn) json_text(ev, "host.name", &host, &hostn);
+    e.chlen = (uint32_t)chn;
+    e.hostlen = (uint32_t)hostn;
+    e.evlen = (uint32_t)plen;
+    e.total = (uint32_t)(sizeof e + e.chlen + e.hostlen + e.evlen);
+    sp_buf_put(&w->b->out, &e, sizeof e);
+    sp_buf_put(&w->b->out, ch, chn);
+    sp_buf_put(&w->b->out, host, hostn);
+    sp_buf_put(&w->b->out, payload, plen);
+}
+
 static int on_json_detect(void *user, const sp_detection *dt)
 {
-    json_ctx *c = user;
-    sp_hunt *h = c->h;
-    if (!h->keep[dt->rule_index]) return 0;
-    sp_hunt_det *d = new_det(h);
-    if (!d) return 1;
-    d->time_ms = dt->time_ms;
-    d->source = (uint32_t)(c->in - h->in);
-    d->rule = (uint32_t)dt->rule_index;
-    sp_value v;
-    const sp_jevent *ev = c->ev;
-    d->record = c->line;
-    if (sp_jevent_field(ev, "EventRecordID", 13, &v, 1) && v.is_int && v.i >= 0) d->record = (uint64_t)v.i;
-    if (sp_jevent_field(ev, "EventID", 7, &v, 1)) {
-        int64_t x;
-        if (v.is_int) { d->event_id = (uint32_t)v.i; d->has_event_id = 1; }
-        else if (sp_json_int(v.str, v.len, &x)) { d->event_id = (uint32_t)x; d->has_event_id = 1; }
-    }
-    const char *s;
-    size_t n;
-    json_text(ev, "Channel", &s, &n);
-    d->channel = store_str(h, s, n);
-    json_text(ev, "Computer", &s, &n);
-    if (!n) json_text(ev, "host.name", &s, &n);
-    d->host = store_str(h, s, n);
-    d->event = store_str(h, ev->line, ev->line_len);
-    d->event_len = (uint32_t)ev->line_len;
-    c->in->st.detections++;
-    return h->nomem;
+    jworker *w = user;
+    if (!w->h->keep[dt->rule_index]) return 0;
+    json_wire(w, 1, (uint32_t)dt->rule_index, dt->time_ms, w->ev->line, w->ev->line_len, 0);
+    return 0;
 }
 
 static int on_json_corr(void *user, size_t rule, int64_t t, const char *const *f, const char *const *v, size_t n)
 {
-    json_ctx *c = user;
-    sp_hunt *h = c->h;
-    hunt_cin *ci = new_cin(h);
-    if (!ci) return 1;
-    ci->t = t;
-    ci->source = (uint32_t)(c->in - h->in);
-    ci->record = c->line;
-    ci->rule = (uint32_t)rule;
-    ci->nkv = (uint32_t)n;
-    ci->kv = store_kv(h, f, v, n);
-    const char *s;
-    size_t l;
-    json_text(c->ev, "Channel", &s, &l);
-    ci->channel = store_str(h, s, l);
-    json_text(c->ev, "Computer", &s, &l);
-    ci->host = store_str(h, s, l);
-    return h->nomem;
+    jworker *w = user;
+    sp_buf kv;
+    sp_buf_init(&kv);
+    for (size_t i = 0; i < n; i++) {
+        sp_buf_put(&kv, f[i], strlen(f[i]) + 1);
+        sp_buf_put(&kv, v[i], strlen(v[i]) + 1);
+    }
+    json_wire(w, 2, (uint32_t)rule, t, kv.p ? kv.p : "", kv.len, (uint32_t)n);
+    sp_buf_fini(&kv);
+    return 0;
 }
 
-/* Parse and match one JSON event text; `where` names it in messages. */
-static void json_one(sp_hunt *h, input *in, sp_arena *a, const char *text, size_t len,
-                     uint64_t off, uint64_t lineno, const char *what)
+/* Parse and match one JSON event text; `what` names it in messages. */
+static void json_one(jworker *w, const char *text, size_t len, uint64_t off, uint64_t lineno, const char *what)
 {
-    json_ctx c = {h, in, NULL, lineno};
-    in->st.records++;
+    jbatch *b = w->b;
+    b->records++;
     if (len > SP_MAX_LINE) {
-        in->st.errors++;
+        b->errors++;
         char m[128];
         snprintf(m, sizeof m, "%s %llu: longer than %u bytes", what, (unsigned long long)lineno, (unsigned)SP_MAX_LINE);
-        hunt_note(h, in, off, m);
+        jb_msg(b, off, m);
         return;
     }
-    sp_arena_reset(a);
+    sp_arena_reset(&w->a);
     sp_jevent ev;
     char err[200];
-    if (sp_jevent_parse(&ev, text, len, a, err, sizeof err)) {
-        in->st.errors++;
+    if (sp_jevent_parse(&ev, text, len, &w->a, err, sizeof err)) {
+        b->errors++;
         char m[300];
         snprintf(m, sizeof m, "%s %llu: %s", what, (unsigned long long)lineno, err);
-        hunt_note(h, in, off, m);
+        jb_msg(b, off, m);
         return;
     }
     if (!ev.doc.top_is_object) {
-        in->st.skipped++;
-        if (!in->skip_reason[0])
-            snprintf(in->skip_reason, sizeof in->skip_reason, "%s %llu: not a JSON object", what, (unsigned long long)lineno);
+        b->skipped++;
+        if (!b->skip_reason[0])
+            snprintf(b->skip_reason, sizeof b->skip_reason, "%s %llu: not a JSON object", what, (unsigned long long)lineno);
         return;
     }
-    in->st.parsed++;
+    b->parsed++;
     sp_event e;
     sp_event_from_json(&e, &ev);
-    c.ev = &ev;
-    sp_scanner_set_corr_sink(h->sc[0], on_json_corr, &c);
-    sp_scanner_match_event(h->sc[0], &e, on_json_detect, &c);
+    w->ev = &ev;
+    w->line = lineno;
+    sp_scanner_set_corr_sink(w->sc, on_json_corr, w);
+    sp_scanner_match_event(w->sc, &e, on_json_detect, w);
+}
+
+static void jb_run(jworker *w, jbatch *b)
+{
+    w->b = b;
+    for (uint32_t i = 0; i < b->n; i++) {
+        const jline *l = &b->l[i];
+        json_one(w, b->text + l->at, l->len, l->off, l->lineno, "line");
+    }
+}
+
+static void jb_reset(jbatch *b)
+{
+    b->tlen = 0;
+    b->n = 0;
+    sp_buf_reset(&b->out);
+    sp_buf_reset(&b->msgs);
+    b->records = b->parsed = b->skipped = b->errors = 0;
+    b->skip_reason[0] = 0;
+}
+
+static void jb_free(jbatch *b)
+{
+    free(b->text);
+    free(b->l);
+    sp_buf_fini(&b->out);
+    sp_buf_fini(&b->msgs);
+}
+
+static int jb_add(jbatch *b, const char *s, size_t len, uint64_t off, uint64_t lineno)
+{
+    if (b->tlen + len > b->tcap) {
+        size_t nc = b->tcap ? b->tcap : 65536;
+        while (nc < b->tlen + len) nc *= 2;
+        char *nt = realloc(b->text, nc);
+        if (!nt) return -1;
+        b->text = nt;
+        b->tcap = nc;
+    }
+    if (b->n == b->cap) {
+        uint32_t nc = b->cap ? b->cap * 2 : 256;
+        jline *nl = realloc(b->l, nc * sizeof *nl);
+        if (!nl) return -1;
+        b->l = nl;
+        b->cap = nc;
+    }
+    memcpy(b->text + b->tlen, s, len);
+    b->l[b->n++] = (jline){b->tlen, len, off, lineno};
+    b->tlen += len;
+    return 0;
+}
+
+/* fold a finished batch into the hunt (in batch order) */
+static void jb_merge(sp_hunt *h, input *in, jbatch *b)
+{
+    in->st.records += b->records;
+    in->st.parsed += b->parsed;
+    in->st.skipped += b->skipped;
+    in->st.errors += b->errors;
+    if (!in->skip_reason[0] && b->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "%s", b->skip_reason);
+    const char *p = b->msgs.p, *e = p + b->msgs.len;
+    while (p && p + 8 <= e) {
+        uint64_t off;
+        memcpy(&off, p, 8);
+        const char *m = p + 8;
+        hunt_note(h, in, off, m);
+        p = m + strlen(m) + 1;
+    }
+    merge_wire(h, in, (uint32_t)(in - h->in), &b->out);
+}
+
+typedef struct jpool_arg { jworker *w; jbatch **bs; uint32_t nb, *next; pthread_mutex_t *mu; } jpool_arg;
+
+static void *jpool_main(void *arg)
+{
+    jpool_arg *a = arg;
+    for (;;) {
+        pthread_mutex_lock(a->mu);
+        uint32_t i = (*a->next)++;
+        pthread_mutex_unlock(a->mu);
+        if (i >= a->nb) break;
+        jb_run(a->w, a->bs[i]);
+    }
+    return NULL;
 }
 
 /* A whole-file JSON document: one object, or an array of objects (each an
  * event).  Elements are found by a bracket- and string-aware scan. */
-static void json_document(sp_hunt *h, input *in, sp_arena *a, const char *s, size_t n)
+static void json_document(jworker *w, const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
-    if (i < n && s[i] == '{') { json_one(h, in, a, s + i, n - i, i, 1, "document"); return; }
+    if (i < n && s[i] == '{') { json_one(w, s + i, n - i, i, 1, "document"); return; }
     if (i >= n || s[i] != '[') return;
     i++;
     uint64_t elem = 0;
@@ -542,75 +654,128 @@ static void json_document(sp_hunt *h, input *in, sp_arena *a, const char *s, siz
             else if (c == '}' || c == ']') { if (depth == 0) break; depth--; if (depth == 0) { i++; break; } }
             else if (c == ',' && depth == 0) break;
         }
-        if (i == st) i++;          /* a stray '}' at the top: step over it (reported below) */
-        json_one(h, in, a, s + st, i - st, st, ++elem, "element");
-        if (h->nomem) return;
+        if (i == st) i++;          /* a stray '}' at the top: step over it (reported) */
+        json_one(w, s + st, i - st, st, ++elem, "element");
+        if (w->h->nomem) return;
     }
+}
+
+/* the rest of a stream after `head` (already read), as one document */
+static void jsonl_as_document(sp_hunt *h, input *in, jworker *w, const char *head, size_t hl, FILE *fp)
+{
+    char *doc = NULL;
+    size_t dl = 0;
+    FILE *mf = open_memstream(&doc, &dl);
+    int big = 0;
+    if (mf) {
+        fwrite(head, 1, hl, mf);
+        char buf[65536];
+        size_t r;
+        while ((r = fread(buf, 1, sizeof buf, fp)) > 0) {
+            if (dl + hl + r > SP_MAX_LINE) { big = 1; break; }
+            fwrite(buf, 1, r, mf);
+            fflush(mf);
+        }
+        fclose(mf);
+    }
+    in->st.format = "json";
+    if (!doc) { h->nomem = 1; return; }
+    if (big) {
+        in->st.errors++;
+        hunt_note(h, in, 0, "JSON document larger than the limit (use JSON lines)");
+    } else {
+        jbatch b;
+        memset(&b, 0, sizeof b);
+        w->b = &b;
+        json_document(w, doc, dl);
+        jb_merge(h, in, &b);
+        jb_free(&b);
+    }
+    free(doc);
 }
 
 void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
 {
-    sp_arena a;
-    sp_arena_init(&a, 64 * 1024);
+    unsigned nw = h->nthreads;
+    jworker *w = calloc(nw, sizeof *w);
+    jbatch *bs = calloc(nw * 2, sizeof *bs);
+    jbatch **bp = calloc(nw * 2, sizeof *bp);
+    pthread_t *th = calloc(nw, sizeof *th);
     char *line = NULL;
     size_t cap = 0;
+    if (!w || !bs || !bp || !th) { h->nomem = 1; goto out; }
+    for (unsigned k = 0; k < nw; k++) {
+        w[k].h = h;
+        w[k].sc = h->sc[k];
+        sp_arena_init(&w[k].a, 64 * 1024);
+    }
     ssize_t n;
     uint64_t off = 0, lineno = 0;
-    int first = 1;
-    while ((n = getline(&line, &cap, fp)) > 0) {
-        lineno++;
-        uint64_t this_off = off;
-        off += (uint64_t)n;
-        size_t len = (size_t)n;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-        size_t k = 0;
-        while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
-        if (k == len) {
-            in->st.records++;
-            in->st.skipped++;
-            if (!in->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "blank line");
-            continue;
-        }
-        if (first) {
-            first = 0;
-            /* not one object per line: a pretty-printed document or an array */
-            char err[64];
-            sp_jevent probe;
-            sp_arena_reset(&a);
-            if (line[k] == '[' || sp_jevent_parse(&probe, line + k, len - k, &a, err, sizeof err)) {
-                char *doc = NULL;
-                size_t dl = 0;
-                rewind(fp);
-                FILE *mf = open_memstream(&doc, &dl);
-                char buf[65536];
-                size_t r;
-                int big = 0;
-                while (mf && (r = fread(buf, 1, sizeof buf, fp)) > 0) {
-                    if (dl + r > SP_MAX_LINE) { big = 1; break; }
-                    fwrite(buf, 1, r, mf);
-                    fflush(mf);
+    int first = 1, eof = 0;
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    while (!eof && !h->nomem) {
+        /* fill up to 2 batches per worker */
+        uint32_t nb = 0;
+        for (; nb < nw * 2 && !eof; nb++) {
+            jbatch *b = &bs[nb];
+            jb_reset(b);
+            while (b->n < JB_LINES && b->tlen < JB_BYTES) {
+                n = getline(&line, &cap, fp);
+                if (n <= 0) { eof = 1; break; }
+                lineno++;
+                uint64_t this_off = off;
+                off += (uint64_t)n;
+                size_t len = (size_t)n;
+                while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+                size_t k = 0;
+                while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
+                if (k == len) {
+                    b->records++;
+                    b->skipped++;
+                    if (!b->skip_reason[0]) snprintf(b->skip_reason, sizeof b->skip_reason, "blank line");
+                    continue;
                 }
-                if (mf) fclose(mf);
-                in->st.format = "json";
-                if (!doc) h->nomem = 1;
-                else if (big) {
-                    in->st.errors++;
-                    hunt_note(h, in, 0, "JSON document larger than the limit (use JSON lines)");
-                } else {
-                    json_document(h, in, &a, doc, dl);
+                if (first) {
+                    first = 0;
+                    /* not one object per line: a pretty-printed document or an array */
+                    char err[64];
+                    sp_jevent probe;
+                    sp_arena_reset(&w[0].a);
+                    if (line[k] == '[' || sp_jevent_parse(&probe, line + k, len - k, &w[0].a, err, sizeof err)) {
+                        jb_merge(h, in, b);
+                        jsonl_as_document(h, in, &w[0], line, (size_t)n, fp);
+                        goto out;
+                    }
                 }
-                free(doc);
-                goto done;
+                if (jb_add(b, line + k, len - k, this_off, lineno)) { h->nomem = 1; eof = 1; break; }
             }
+            if (!b->n && !b->records) break;
         }
-        json_one(h, in, &a, line + k, len - k, this_off, lineno, "line");
-        if (h->nomem) break;
-        if (h->o.progress && !(lineno & 4095)) h->o.progress(h->o.user, in->path, off, 0);
+        if (!nb) break;
+        if (nw == 1 || nb == 1) {
+            for (uint32_t i = 0; i < nb; i++) jb_run(&w[0], &bs[i]);
+        } else {
+            uint32_t next = 0;
+            jpool_arg args[SP_MAX_THREADS];
+            unsigned char made[SP_MAX_THREADS] = {0};
+            for (uint32_t i = 0; i < nb; i++) bp[i] = &bs[i];
+            for (unsigned k = 0; k < nw; k++) args[k] = (jpool_arg){&w[k], bp, nb, &next, &mu};
+            for (unsigned k = 1; k < nw; k++) made[k] = !pthread_create(&th[k], NULL, jpool_main, &args[k]);
+            jpool_main(&args[0]);       /* the calling thread works too; a thread not made leaves more to it */
+            for (unsigned k = 1; k < nw; k++) if (made[k]) pthread_join(th[k], NULL);
+        }
+        for (uint32_t i = 0; i < nb; i++) jb_merge(h, in, &bs[i]);
+        if (h->o.progress) h->o.progress(h->o.user, in->path, off, 0);
     }
     if (ferror(fp)) hunt_note(h, in, off, strerror(errno));
-done:
+out:
     free(line);
-    sp_arena_fini(&a);
+    if (w) for (unsigned k = 0; k < nw; k++) sp_arena_fini(&w[k].a);
+    if (bs) for (unsigned i = 0; i < nw * 2; i++) jb_free(&bs[i]);
+    free(w);
+    free(bs);
+    free(bp);
+    free(th);
 }
 
 /* ------------------------------------------------------------ inputs */

@@ -119,6 +119,32 @@ s.ok(len(ch) == 1 and 'IpAddress=1.2.3.4' in ch[0]['correlation']['group'] and c
      f'correlation across inputs: {ch}')
 s.ok(not [h for h in hits if h['rule_id'].endswith('01')], 'correlation: base rule (generate: false) reported')
 
+# --- many lines: the timeline does not depend on the thread count ----------
+big = os.path.join(tmp, 'big.jsonl')
+with open(big, 'w') as fh:
+    for i in range(30000):
+        e = dict(ev_flat if i % 7 else ev_miss)
+        e['EventRecordID'] = i
+        e['@timestamp'] = '2022-09-05T%02d:%02d:%02d.000Z' % (i // 3600 % 24, i // 60 % 60, i % 60)
+        fh.write(json.dumps(e) + ('\n' if i % 1000 else '\n\nnot json\n'))
+outs = []
+for t in ('1', '2', '3'):
+    tl_t = os.path.join(tmp, 'big%s.jsonl' % t)
+    rc, hits, summ, err = hunt(['--threads', t, '--sigma', rule, big], timeline=tl_t)
+    outs.append((open(tl_t, 'rb').read(), json.dumps(summ['inputs'])))
+s.ok(outs[0] == outs[1] == outs[2], 'JSON lines: timeline or accounting differs between 1, 2 and 3 threads')
+inp = json.loads(outs[0][1])[0]
+s.ok(inp['records'] == 30000 + 60 and inp['parsed'] == 30000 and inp['errors'] == 30 and inp['skipped'] == 30,
+     f'JSON lines accounting: {inp}')
+
+# a pretty-printed JSON document inside a zip (a stream: no rewinding)
+import zipfile as _zf
+pz = os.path.join(tmp, 'pretty.zip')
+with _zf.ZipFile(pz, 'w', _zf.ZIP_DEFLATED) as z:
+    z.writestr('events.json', json.dumps([ev_flat, ev_miss, ev_ecs], indent=2))
+rc, hits, summ, err = hunt(['--sigma', rule, pz])
+s.ok(len(hits) == 2 and summ['inputs'][0]['parsed'] == 3, f'pretty JSON in a zip: {len(hits)} hits, {summ["inputs"]}')
+
 # --- containers: .gz, .zst, .zip (nested), every member an input ------------
 import gzip, shutil, sys, zipfile
 edge = os.path.join(tmp, 'edge')
