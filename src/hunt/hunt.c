@@ -605,7 +605,7 @@ static void jb_merge(sp_hunt *h, input *in, jbatch *b)
     in->st.skipped += b->skipped;
     in->st.errors += b->errors;
     if (!in->skip_reason[0] && b->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "%s", b->skip_reason);
-    const char *p = b->msgs.p, *e = p + b->msgs.len;
+    const char *p = b->msgs.p, *e = p ? p + b->msgs.len : NULL;
     while (p && p + 8 <= e) {
         uint64_t off;
         memcpy(&off, p, 8);
