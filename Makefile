@@ -79,6 +79,8 @@ fuzz:
 
 bench: all
 	bash bench/bench_evtx.sh
+	bash bench/bench_hunt.sh
+	python3 bench/bench_otrf.py
 
 demo: all
 	bash scripts/demo.sh --no-deps

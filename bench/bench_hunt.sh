@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# bench/bench_hunt.sh — `spoor hunt` with the full SigmaHQ rule set against
+# `spoor evtx dump` on the same file, same run (issue: hunt at >= 50% of the
+# dump's speed; Hayabusa publishes ~13,000 events/s with its full rule set),
+# with 1 thread and with all threads, and peak RSS on a large file.  Not a test.
+#
+#   bash bench/bench_hunt.sh [MEGABYTES=64] [BIG_MEGABYTES=640] [RUNS=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-64}; BIG=${2:-640}; RUNS=${3:-3}
+SPOOR=${SPOOR:-build/spoor}
+S=../shared/datasets/sigma
+[ -d "$S/rules" ] || { echo "bench: $S not found (needs ../shared)"; exit 2; }
+out=bench/out; mkdir -p "$out"
+for m in "$MB" "$BIG"; do
+  [ -f "$out/big$m.evtx" ] || python3 ../shared/tools/make-big-evtx "$out/big$m.evtx" "$m" >&2
+done
+RULES=(--sigma "$S/rules" --sigma "$S/rules-emerging-threats" --sigma "$S/rules-threat-hunting")
+NPROC=$(nproc)
+best() { # best wall time of RUNS runs of the command
+  local b=""
+  for _ in $(seq "$RUNS"); do
+    local s e t; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+    t=$(awk "BEGIN{printf \"%.4f\", $e - $s}")
+    if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
+  done
+  echo "$b"
+}
+rss() { local f; f=$(mktemp); /usr/bin/time -o "$f" -f '%M' "$@" >/dev/null 2>&1 || true; tail -1 "$f"; rm -f "$f"; }
+nrules=$("$SPOOR" rules check --json "$S/rules" "$S/rules-emerging-threats" "$S/rules-threat-hunting" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["loaded"], d["compile_ms"])')
+echo "rules: ${nrules% *} loaded, compiled in ${nrules#* } ms"
+for m in "$MB" "$BIG"; do
+  f=$out/big$m.evtx
+  recs=$("$SPOOR" evtx info --json -q "$f" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["records"])')
+  echo
+  echo "file: $f ($recs records)"
+  for t in 1 "$NPROC"; do
+    d=$(best "$SPOOR" evtx dump --format jsonl --threads "$t" "$f")
+    h=$(best "$SPOOR" hunt -q --no-builtin --threads "$t" "${RULES[@]}" "$f")
+    awk -v t="$t" -v d="$d" -v h="$h" -v r="$recs" 'BEGIN{printf "  threads %d: evtx dump %.3f s, hunt %.3f s -> hunt at %.0f%% of dump speed (goal >= 50%%); hunt %.0f events/s = %.1fx Hayabusa'"'"'s published 13,000\n", t, d, h, 100*d/h, r/h, r/h/13000}'
+  done
+done
+echo
+echo "peak RSS, hunt of $out/big$BIG.evtx with all threads: $(( $(rss "$SPOOR" hunt -q --no-builtin "${RULES[@]}" "$out/big$BIG.evtx") / 1024 )) MB (goal <= 256 MB)"
+echo "peak RSS, evtx dump of the same file: $(( $(rss "$SPOOR" evtx dump "$out/big$BIG.evtx") / 1024 )) MB (goal < 64 MB)"
