@@ -158,7 +158,8 @@ static int intel_stats(int argc, char **argv)
                       st.reports, st.profiles, st.profiles_rejected, st.profiles_load_ms);
         for (size_t i = 0; i < sp_kb_rejection_count(kb); i++) {
             const sp_kb_rejection *r = sp_kb_rejection_at(kb, i);
-            sp_buf_puts(b, i ? ", {\"file\": " : "{\"file\": ");
+            if (i) sp_buf_puts(b, ", ");
+            sp_buf_puts(b, "{\"file\": ");
             json_str(b, r->file);
             sp_buf_puts(b, ", \"reason\": ");
             json_str(b, r->reason);

@@ -574,6 +574,7 @@ static int add_one(sp_kb *kb, const char *file, const char *text, size_t len)
                 if (e == KB_NONE || strcmp(kb->k[SP_KB_GROUP].v[e].id, attack_id)) bad(&p, "id: %s is not a group of the loaded ATT&CK", attack_id);
                 else if (kb->k[SP_KB_GROUP].v[e].revoked && sp_kb_lookup(kb, SP_KB_GROUP, attack_id, &gi))
                     bad(&p, "id: %s was revoked by %s: profile that group", attack_id, kb->k[SP_KB_GROUP].v[gi].id);
+                else if (kb->k[SP_KB_GROUP].v[e].deprecated) bad(&p, "id: %s is deprecated in the loaded ATT&CK", attack_id);
                 else g = e;
             }
         }
