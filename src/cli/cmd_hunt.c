@@ -177,10 +177,10 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         }
     }
     (void)bylevel;
-    qsort(byrule.a, byrule.n, sizeof *byrule.a, by_count);
-    qsort(byhost.a, byhost.n, sizeof *byhost.a, by_count);
-    qsort(bytech.a, bytech.n, sizeof *bytech.a, by_count);
-    qsort(bytactic.a, bytactic.n, sizeof *bytactic.a, by_count);
+    if (byrule.n) qsort(byrule.a, byrule.n, sizeof *byrule.a, by_count);
+    if (byhost.n) qsort(byhost.a, byhost.n, sizeof *byhost.a, by_count);
+    if (bytech.n) qsort(bytech.a, bytech.n, sizeof *bytech.a, by_count);
+    if (bytactic.n) qsort(bytactic.a, bytactic.n, sizeof *bytactic.a, by_count);
     char t1[40], t2[40];
     iso(tmin == INT64_MAX ? INT64_MIN : tmin, t1, sizeof t1);
     iso(tmax, t2, sizeof t2);

@@ -420,7 +420,7 @@ static int flush_slot(sp_evtx *f, slot *s, sp_flush_fn on_flush, void *user)
     if (d->first_id) note_range(t, d->first_id, d->first_time);
     if (d->last_id) note_range(t, d->last_id, d->last_time);
     if (f->opts.diag) {
-        const char *p = s->diags.p, *e = p + s->diags.len;
+        const char *p = s->diags.p, *e = p ? p + s->diags.len : p;
         while (p && p + 12 <= e) {
             uint64_t off;
             uint32_t k;
