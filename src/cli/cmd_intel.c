@@ -104,13 +104,6 @@ static int intel_load(const intel_opts *o, sp_kb **out)
     return EX_OK;
 }
 
-static void json_str(sp_buf *b, const char *s)
-{
-    sp_buf_putc(b, '"');
-    sp_json_escape(b, s, strlen(s));
-    sp_buf_putc(b, '"');
-}
-
 static int intel_stats(int argc, char **argv)
 {
     intel_opts o = {0};
@@ -132,13 +125,13 @@ static int intel_stats(int argc, char **argv)
     if (!b) { sp_kb_free(kb); return EX_NOINPUT; }
     if (o.json) {
         sp_buf_puts(b, "{\"attack\": {\"version\": ");
-        json_str(b, st.attack_version);
+        cli_json_str(b, st.attack_version);
         sp_buf_puts(b, ", \"format\": ");
-        json_str(b, st.attack_format);
+        cli_json_str(b, st.attack_format);
         sp_buf_puts(b, ", \"source\": ");
-        json_str(b, st.attack_source);
+        cli_json_str(b, st.attack_source);
         sp_buf_puts(b, ", \"notice\": ");
-        json_str(b, st.notice);
+        cli_json_str(b, st.notice);
         sp_buf_printf(b, ", \"load_ms\": %.1f},\n", st.attack_load_ms);
         sp_buf_printf(b, " \"groups\": %zu, \"groups_all\": %zu, \"groups_profile_only\": %zu,\n",
                       st.active[SP_KB_GROUP], st.objects[SP_KB_GROUP], st.groups_profile_only);
@@ -160,9 +153,9 @@ static int intel_stats(int argc, char **argv)
             const sp_kb_rejection *r = sp_kb_rejection_at(kb, i);
             if (i) sp_buf_puts(b, ", ");
             sp_buf_puts(b, "{\"file\": ");
-            json_str(b, r->file);
+            cli_json_str(b, r->file);
             sp_buf_puts(b, ", \"reason\": ");
-            json_str(b, r->reason);
+            cli_json_str(b, r->reason);
             sp_buf_putc(b, '}');
         }
         sp_buf_puts(b, "]}}\n");

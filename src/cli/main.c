@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/buf.h"
 
 static const char usage[] =
     "usage: spoor <command> [options] ...\n"
@@ -41,6 +42,13 @@ int cli_parse_uint(const char *s, unsigned *out)
     if (*e || v > 1000000) return -1;
     *out = (unsigned)v;
     return 0;
+}
+
+void cli_json_str(sp_buf *b, const char *s)
+{
+    sp_buf_putc(b, '"');
+    sp_json_escape(b, s, strlen(s));
+    sp_buf_putc(b, '"');
 }
 
 void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg)

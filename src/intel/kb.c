@@ -243,6 +243,19 @@ int kb_add_rel(sp_kb *kb, int type, sp_kb_kind sk, uint32_t s, sp_kb_kind tk, ui
     return 0;
 }
 
+int kb_rel_ok(int type, sp_kb_kind sk, sp_kb_kind tk)
+{
+    switch (type) {
+    case KB_R_USES:
+        return (sk == SP_KB_GROUP || sk == SP_KB_CAMPAIGN || sk == SP_KB_SOFTWARE) &&
+               (tk == SP_KB_TECHNIQUE || (tk == SP_KB_SOFTWARE && sk != SP_KB_SOFTWARE));
+    case KB_R_ATTRIBUTED_TO: return sk == SP_KB_CAMPAIGN && tk == SP_KB_GROUP;
+    case KB_R_SUBTECHNIQUE_OF: return sk == SP_KB_TECHNIQUE && tk == SP_KB_TECHNIQUE;
+    case KB_R_REVOKED_BY: return sk == tk;
+    default: return 0;
+    }
+}
+
 void kb_count_rel(sp_kb *kb, int type, sp_kb_kind sk, sp_kb_kind tk)
 {
     sp_kb_stats *st = &kb->st;
@@ -433,7 +446,7 @@ void sp_kb_free(sp_kb *kb)
     free(kb);
 }
 
-static double now_ms(void)
+double kb_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -447,10 +460,13 @@ static sp_status load_attack(sp_kb *kb, const char *path, const void *mem, size_
         kb_err(err, name, UINT64_MAX, "ATT&CK must be loaded once, before any profile");
         return SP_ERR_ARG;
     }
-    double t0 = now_ms();
+    sp_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof *err);
+    double t0 = kb_now_ms();
     char *text = NULL;
     size_t len = 0;
-    if (kb_read_input(path, mem, memlen, &text, &len, err)) return err && err->sys_errno ? SP_ERR_IO : SP_ERR_FORMAT;
+    if (kb_read_input(path, mem, memlen, &text, &len, err)) return err->sys_errno ? SP_ERR_IO : SP_ERR_FORMAT;
     size_t p = 0;
     while (p < len && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r' || text[p] == '\n')) p++;
     if (p + 3 <= len && !memcmp(text + p, "\xef\xbb\xbf", 3)) p += 3;
@@ -461,12 +477,12 @@ static sp_status load_attack(sp_kb *kb, const char *path, const void *mem, size_
     if (!rc && kb_build(kb)) { kb_err(err, name, UINT64_MAX, "out of memory"); rc = SP_ERR_NOMEM; }
     if (rc) {
         kb_clear(kb);
-        return rc < 0 ? (sp_status)rc : SP_ERR_FORMAT;
+        return rc == SP_ERR_NOMEM ? SP_ERR_NOMEM : SP_ERR_FORMAT;
     }
     kb->attack_loaded = 1;
     kb->st.attack_source = kb_strdup(kb, name, strlen(name));
     if (!kb->st.attack_source) kb->st.attack_source = "";
-    kb->st.attack_load_ms = now_ms() - t0;
+    kb->st.attack_load_ms = kb_now_ms() - t0;
     return SP_OK;
 }
 

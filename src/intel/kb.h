@@ -88,6 +88,11 @@ uint32_t kb_add_report(sp_kb *kb, const char *source, size_t slen, const char *u
 /* Append a relationship; reports are copied. */
 int kb_add_rel(sp_kb *kb, int type, sp_kb_kind sk, uint32_t s, sp_kb_kind tk, uint32_t t,
                const uint32_t *reps, size_t nrep, int from_profile);
+/* Whether a relationship of `type` may join these kinds (uses: group/campaign/
+ * software -> technique, group/campaign -> software; attributed-to: campaign ->
+ * group; subtechnique-of: technique -> technique; revoked-by: same kind). */
+int kb_rel_ok(int type, sp_kb_kind sk, sp_kb_kind tk);
+double kb_now_ms(void);
 /* Count an ATT&CK relationship in the stats. */
 void kb_count_rel(sp_kb *kb, int type, sp_kb_kind sk, sp_kb_kind tk);
 /* Derive the indexes (after every load); -1 on memory. */

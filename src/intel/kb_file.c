@@ -208,11 +208,7 @@ static int rel_record(lctx *c, char **f)
     uint32_t t = tk < SP_KB__KINDS ? find_id(kb, tk, f[3]) : KB_NONE;
     if (s == KB_NONE) return lerr(c, "unknown object", f[2]);
     if (t == KB_NONE) return lerr(c, "unknown object", f[3]);
-    int ok = type == KB_R_USES ? (sk == SP_KB_GROUP || sk == SP_KB_CAMPAIGN || sk == SP_KB_SOFTWARE) &&
-                                     (tk == SP_KB_TECHNIQUE || (tk == SP_KB_SOFTWARE && sk != SP_KB_SOFTWARE))
-           : type == KB_R_ATTRIBUTED_TO ? sk == SP_KB_CAMPAIGN && tk == SP_KB_GROUP
-           : type == KB_R_SUBTECHNIQUE_OF ? sk == SP_KB_TECHNIQUE && tk == SP_KB_TECHNIQUE
-                                          : sk == tk;
+    int ok = kb_rel_ok(type, sk, tk);
     if (!ok) return lerr(c, "relationship between these kinds not supported", f[1]);
     char *rp[SP_KB_MAX_REL_REPORTS + 1];
     size_t nr = split(f[4], ',', rp, SP_KB_MAX_REL_REPORTS);

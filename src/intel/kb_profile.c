@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "intel/kb.h"
 #include "sigma/sigma.h"
@@ -603,22 +602,15 @@ static int add_one(sp_kb *kb, const char *file, const char *text, size_t len)
     return rc;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 sp_status sp_kb_add_profile_yaml(sp_kb *kb, const char *name, const char *text, size_t len, sp_error *err)
 {
     if (!kb || (!text && len)) return SP_ERR_ARG;
-    double t0 = now_ms();
+    double t0 = kb_now_ms();
     if (add_one(kb, name ? name : "(memory)", text ? text : "", len) || kb_build(kb)) {
         kb_err(err, name, UINT64_MAX, "out of memory");
         return SP_ERR_NOMEM;
     }
-    kb->st.profiles_load_ms += now_ms() - t0;
+    kb->st.profiles_load_ms += kb_now_ms() - t0;
     return SP_OK;
 }
 
@@ -692,10 +684,10 @@ static int load_path(sp_kb *kb, const char *path, int depth, sp_error *err)
 sp_status sp_kb_add_profiles(sp_kb *kb, const char *path, sp_error *err)
 {
     if (!kb || !path) return SP_ERR_ARG;
-    double t0 = now_ms();
+    double t0 = kb_now_ms();
     int rc = load_path(kb, path, 0, err);
     if (kb_build(kb)) { kb_err(err, path, UINT64_MAX, "out of memory"); return SP_ERR_NOMEM; }
-    kb->st.profiles_load_ms += now_ms() - t0;
+    kb->st.profiles_load_ms += kb_now_ms() - t0;
     if (rc) return err && err->sys_errno ? SP_ERR_IO : SP_ERR_NOMEM;
     return SP_OK;
 }

@@ -191,11 +191,7 @@ int kb_load_stix(sp_kb *kb, const char *text, size_t len, const char *name, cons
         const sid *s = sid_find(ids, nids, str(o, "source_ref")), *d = sid_find(ids, nids, str(o, "target_ref"));
         if (!s || !d) continue;
         sp_kb_kind sk = s->kind, tk = d->kind;
-        int ok = type == KB_R_USES ? (sk == SP_KB_GROUP || sk == SP_KB_CAMPAIGN || sk == SP_KB_SOFTWARE) &&
-                                         (tk == SP_KB_TECHNIQUE || (tk == SP_KB_SOFTWARE && sk != SP_KB_SOFTWARE))
-               : type == KB_R_ATTRIBUTED_TO ? sk == SP_KB_CAMPAIGN && tk == SP_KB_GROUP
-               : type == KB_R_SUBTECHNIQUE_OF ? sk == SP_KB_TECHNIQUE && tk == SP_KB_TECHNIQUE
-                                              : sk == tk;
+        int ok = kb_rel_ok(type, sk, tk);
         if (!ok) continue;
         size_t nr = 0, j;
         const json_t *r;

@@ -210,7 +210,7 @@ static void bad_input(const char *text, const char *want)
     memset(&err, 0, sizeof err);
     sp_kb_new(&kb);
     sp_status s = sp_kb_load_attack_mem(kb, text, strlen(text), "bad", &err);
-    CHECK(s != SP_OK);
+    CHECK_EQ_INT(s, SP_ERR_FORMAT);
     if (!strstr(err.msg, want)) printf("  message '%s' lacks '%s'\n", err.msg, want);
     CHECK(strstr(err.msg, want) != NULL);
     CHECK_STR(err.file, "bad");
@@ -234,6 +234,10 @@ TEST(kb_bad_input)
     bad_input("spoor-attack-kb\t1\nG\tG0001\tA\t-\t\nR\tuses\tG0001\tG0001\t\n", "not supported");
     bad_input("spoor-attack-kb\t1\nT\tT0001\tB\t-\t\nG\tG0001\tA\t-\t\nR\tuses\tG0001\tT0001\t7\n", "unknown report");
     bad_input("spoor-attack-kb\t1\nX\tx\n", "unknown record type");
+    sp_kb *kb = NULL;
+    sp_kb_new(&kb);
+    CHECK_EQ_INT(sp_kb_load_attack(kb, "/nonexistent/enterprise-attack.json", NULL), SP_ERR_IO);
+    sp_kb_free(kb);
 }
 
 TEST(kb_load_order)
