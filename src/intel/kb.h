@@ -106,8 +106,6 @@ int kb_read_input(const char *path, const void *mem, size_t memlen, char **out, 
 int kb_load_kbfile(sp_kb *kb, char *text, size_t len, const char *name, sp_error *err);
 /* kb_stix.c */
 int kb_load_stix(sp_kb *kb, const char *text, size_t len, const char *name, const char *path, sp_error *err);
-/* kb_profile.c */
-int kb_profile_add(sp_kb *kb, const char *file, const char *text, size_t len, sp_error *err);
 
 void kb_err(sp_error *err, const char *file, uint64_t off, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
