@@ -404,6 +404,190 @@ sp_status sp_hunt_write_timeline(const sp_hunt *h, const char *path, sp_error *e
 typedef enum { SP_TL_JSONL = 1, SP_TL_CSV = 2 } sp_timeline_fmt;
 sp_status sp_hunt_write_timeline_fp(const sp_hunt *h, void *FILE_ptr, sp_timeline_fmt fmt, sp_error *err);
 
+/* ------------------------------------------------- ---- Knowledge base ---- */
+/*
+ * The ATT&CK knowledge base and spoor's actor profiles (docs/intel.md).
+ *
+ *   sp_kb  MITRE ATT&CK Enterprise (groups, software, techniques, tactics,
+ *          campaigns and their relationships, each relationship with the
+ *          source reports it cites) plus curated actor profiles (countries,
+ *          ASNs, malware ATT&CK lacks, infrastructure habits, working hours,
+ *          targets), every profile claim with its references.
+ *
+ * Life cycle: sp_kb_new -> sp_kb_load_attack (once: spoor's compact KB file
+ * or a STIX 2.0/2.1 bundle, plain, .gz or .zst) -> sp_kb_add_profiles (any
+ * number) -> queries -> sp_kb_free.  sp_kb_load_default does both from the
+ * intel folder (sp_intel_dir).  Indexes are built by every load call, so a
+ * loaded sp_kb is read-only and may be shared by threads.
+ *
+ * Objects are addressed by kind and index (0 .. sp_kb_count-1).  Every
+ * object ATT&CK holds is kept, revoked and deprecated ones too (flagged):
+ * skip them when scoring.  Lookups follow revoked-by to the replacement.
+ * Pointers returned are owned by the sp_kb and valid until the next load
+ * call or sp_kb_free.
+ */
+typedef struct sp_kb sp_kb;
+
+typedef enum sp_kb_kind {
+    SP_KB_GROUP = 0,      /* intrusion-set (Gxxxx), or a group only a profile defines */
+    SP_KB_SOFTWARE,       /* malware and tool (Sxxxx) */
+    SP_KB_TECHNIQUE,      /* attack-pattern (Txxxx, Txxxx.yyy) */
+    SP_KB_TACTIC,         /* x-mitre-tactic (TAxxxx) */
+    SP_KB_CAMPAIGN,       /* campaign (Cxxxx) */
+    SP_KB__KINDS
+} sp_kb_kind;
+
+/* Directions of relationships, seen from the object asked about. */
+typedef enum sp_kb_rel {
+    SP_KB_USES = 0,       /* group/campaign/software -> technique, group/campaign -> software */
+    SP_KB_USED_BY,        /* the reverse: technique -> groups using it, ... */
+    SP_KB_ATTRIBUTED_TO,  /* campaign -> group */
+    SP_KB_ATTRIBUTED,     /* group -> campaigns attributed to it */
+    SP_KB__RELS
+} sp_kb_rel;
+
+typedef enum sp_kb_conf { SP_KB_CONF_UNSTATED = 0, SP_KB_CONF_LOW, SP_KB_CONF_MEDIUM, SP_KB_CONF_HIGH } sp_kb_conf;
+
+/* One claim of a profile: a value with the references that support it. */
+typedef struct sp_kb_claim {
+    const char *field;          /* "aliases", "countries", "infra_countries", "asns",
+                                   "motivation", "malware", "tools", "techniques",
+                                   "sectors", "regions", "infrastructure.<habit>",
+                                   "working_hours" */
+    const char *value;          /* normalised: "KP", "AS131279", "GREASE2",
+                                   "T1505.003", "true", "+09:00 mon-fri 08-18" */
+    const uint32_t *reports;    /* report keys (sp_kb_report_at) */
+    size_t nreports;
+    sp_kb_conf confidence;
+    const char *note;           /* "" if none */
+} sp_kb_claim;
+
+/* Operators' working hours, as a profile states them (known == 0: unstated). */
+typedef struct sp_kb_hours {
+    int known;
+    int utc_offset_min;         /* +540 for UTC+9 */
+    unsigned weekdays;          /* bit 0 = Monday ... bit 6 = Sunday */
+    int start_hour, end_hour;   /* local time, [start, end) */
+    const sp_kb_claim *claim;
+} sp_kb_hours;
+
+typedef struct sp_kb_profile {
+    const char *file;           /* the YAML file it came from */
+    const char *id;             /* "G0032" or "spoor-bianlian" */
+    const char *name, *attack_id, *cluster;         /* "" when absent */
+    const char *const *countries; size_t ncountries;             /* origin (ISO 3166 alpha-2) */
+    const char *const *infra_countries; size_t ninfra_countries; /* where its infrastructure sat */
+    const uint32_t *asns; size_t nasns;
+    const char *const *motivations; size_t nmotivations;         /* espionage, financial, ... */
+    const char *const *malware; size_t nmalware;    /* families and tools, ATT&CK's or not */
+    const char *const *sectors; size_t nsectors;
+    const char *const *regions; size_t nregions;
+    sp_kb_hours hours;
+    const sp_kb_claim *claims; size_t nclaims;      /* everything above, with references */
+} sp_kb_profile;
+
+/* An object.  Fields that do not apply to its kind are 0 / "" / SIZE_MAX. */
+typedef struct sp_kb_object {
+    sp_kb_kind kind;
+    const char *id;             /* ATT&CK ID; profile-only groups: the profile id */
+    const char *name;
+    const char *const *aliases; size_t naliases;    /* the name is not repeated */
+    int revoked, deprecated;
+    size_t revoked_by;          /* index of the replacement (same kind), SIZE_MAX */
+    int in_attack;              /* defined by ATT&CK (0: only by a profile) */
+    /* techniques */
+    int subtechnique;
+    size_t parent;              /* subtechnique-of, SIZE_MAX */
+    const uint32_t *tactics; size_t ntactics;       /* SP_KB_TACTIC indexes */
+    /* software */
+    int is_tool;                /* tool, else malware */
+    /* tactics */
+    const char *shortname;      /* "credential-access" */
+    /* campaigns */
+    const char *first_seen, *last_seen;
+    /* groups */
+    const sp_kb_profile *profile;   /* NULL without a profile */
+} sp_kb_object;
+
+/* One relationship as seen from an object. */
+typedef struct sp_kb_link {
+    uint32_t target;            /* index of the object at the other end */
+    uint8_t from_attack;        /* stated by ATT&CK */
+    uint8_t from_profile;       /* stated by a spoor profile */
+    const uint32_t *reports;    /* report keys of every source citing it */
+    size_t nreports;
+} sp_kb_link;
+
+/* A source report: ATT&CK's citation (source_name, url) or a profile reference. */
+typedef struct sp_kb_report {
+    const char *source;         /* "Kaspersky Lazarus Under The Hood Blog 2017", profile ref title */
+    const char *url;            /* "" if none */
+    int from_profile;
+} sp_kb_report;
+
+typedef struct sp_kb_rejection {
+    const char *file;
+    const char *reason;
+} sp_kb_rejection;
+
+typedef struct sp_kb_stats {
+    const char *attack_version; /* "18.1", "unknown", "" when none loaded */
+    const char *attack_source;  /* the file loaded */
+    const char *attack_format;  /* "kb" (spoor's file), "stix-2.0", "stix-2.1" */
+    const char *notice;         /* MITRE's copyright designation */
+    size_t objects[SP_KB__KINDS];   /* every object, revoked and deprecated too */
+    size_t active[SP_KB__KINDS];    /* neither revoked nor deprecated */
+    size_t groups_profile_only;     /* active groups only a profile defines (not in active[]) */
+    size_t subtechniques_active;
+    size_t malware_active, tools_active;
+    /* ATT&CK relationships (not revoked, not deprecated) by type */
+    size_t uses_group_technique, uses_group_software;
+    size_t uses_campaign_technique, uses_campaign_software;
+    size_t uses_software_technique;
+    size_t attributed_to, subtechnique_of, revoked_by;
+    size_t reports;             /* distinct cited reports */
+    size_t profiles, profiles_rejected;
+    double attack_load_ms, profiles_load_ms;
+} sp_kb_stats;
+
+sp_status sp_kb_new(sp_kb **out);
+void sp_kb_free(sp_kb *kb);
+
+/* The intel folder: $SPOOR_INTEL, else <exe dir>/../intel, else
+ * /usr/share/spoor/intel.  Returns buf, or NULL when none exists. */
+const char *sp_intel_dir(char *buf, size_t cap);
+/* Load <intel>/attack/enterprise-attack.kb.gz and, when `profiles`,
+ * every profile in <intel>/profiles. */
+sp_status sp_kb_load_default(sp_kb *kb, int profiles, sp_error *err);
+/* Load ATT&CK: spoor's KB file or a STIX bundle (recognised by content;
+ * gzip or zstd compressed or plain).  Only once per sp_kb, and before any
+ * profile (SP_ERR_ARG otherwise). */
+sp_status sp_kb_load_attack(sp_kb *kb, const char *path, sp_error *err);
+sp_status sp_kb_load_attack_mem(sp_kb *kb, const void *data, size_t len, const char *name, sp_error *err);
+/* Add actor profiles: a YAML file, or every *.yml / *.yaml in a folder (in
+ * name order).  A broken profile is rejected with a reason naming its file
+ * (sp_kb_rejection_at) and changes nothing; only I/O and memory fail the call. */
+sp_status sp_kb_add_profiles(sp_kb *kb, const char *path, sp_error *err);
+sp_status sp_kb_add_profile_yaml(sp_kb *kb, const char *name, const char *text, size_t len, sp_error *err);
+size_t sp_kb_rejection_count(const sp_kb *kb);
+const sp_kb_rejection *sp_kb_rejection_at(const sp_kb *kb, size_t i);
+
+void sp_kb_get_stats(const sp_kb *kb, sp_kb_stats *out);
+size_t sp_kb_count(const sp_kb *kb, sp_kb_kind kind);
+const sp_kb_object *sp_kb_object_at(const sp_kb *kb, sp_kb_kind kind, size_t i);
+/* Find an object by ATT&CK ID, name or alias (ASCII case-insensitive),
+ * following revoked-by.  Returns 1 and sets *index, or 0. */
+int sp_kb_lookup(const sp_kb *kb, sp_kb_kind kind, const char *name, size_t *index);
+/* Relationships of object (kind, i) in direction `rel` to objects of
+ * `target` kind, sorted by target index.  Returns the count; *out may be
+ * NULL to count only (e.g. groups using a technique). */
+size_t sp_kb_links(const sp_kb *kb, sp_kb_kind kind, size_t i, sp_kb_rel rel,
+                   sp_kb_kind target, const sp_kb_link **out);
+const sp_kb_report *sp_kb_report_at(const sp_kb *kb, uint32_t key);
+/* The first claim of a profile with this field (and value, unless NULL). */
+const sp_kb_claim *sp_kb_claim_find(const sp_kb_profile *p, const char *field, const char *value);
+const char *sp_kb_kind_name(sp_kb_kind kind);   /* "group", "software", ... */
+
 #ifdef __cplusplus
 }
 #endif

@@ -111,4 +111,39 @@
 #define SP_SIGMA_MAX_GROUP_VALUE 1024   /* bytes of a group-by / counted value kept */
 #endif
 
+/* ---- Knowledge base: ATT&CK and actor profiles (src/intel) ---- */
+#ifndef SP_KB_MAX_FILE
+#define SP_KB_MAX_FILE (512u << 20)     /* bytes of an ATT&CK input after decompression */
+#endif
+#ifndef SP_KB_MAX_OBJECTS
+#define SP_KB_MAX_OBJECTS 1000000       /* groups + software + techniques + tactics + campaigns */
+#endif
+#ifndef SP_KB_MAX_ALIASES
+#define SP_KB_MAX_ALIASES 256           /* aliases of one object */
+#endif
+#ifndef SP_KB_MAX_STR
+#define SP_KB_MAX_STR 4096              /* bytes of one id, name, alias, url, claim value */
+#endif
+#ifndef SP_KB_MAX_RELS
+#define SP_KB_MAX_RELS 4000000          /* relationships kept */
+#endif
+#ifndef SP_KB_MAX_REL_REPORTS
+#define SP_KB_MAX_REL_REPORTS 256       /* reports one relationship cites (more are dropped) */
+#endif
+#ifndef SP_KB_MAX_REPORTS
+#define SP_KB_MAX_REPORTS 1000000       /* distinct reports */
+#endif
+#ifndef SP_KB_MAX_PROFILE_FILE
+#define SP_KB_MAX_PROFILE_FILE (1u << 20) /* bytes of one profile YAML file */
+#endif
+#ifndef SP_KB_MAX_PROFILES
+#define SP_KB_MAX_PROFILES 100000       /* profiles in one knowledge base */
+#endif
+#ifndef SP_KB_MAX_CLAIMS
+#define SP_KB_MAX_CLAIMS 4096           /* claims of one profile */
+#endif
+#ifndef SP_KB_MAX_DIR_DEPTH
+#define SP_KB_MAX_DIR_DEPTH 8           /* folder recursion when loading profiles */
+#endif
+
 #endif

@@ -27,11 +27,14 @@ typedef struct cli_term {
 void cli_term_init(cli_term *t);
 /* parse an unsigned option value; returns 0 on success */
 int cli_parse_uint(const char *s, unsigned *out);
+/* append `s` as a JSON string (quoted, escaped) */
+void cli_json_str(sp_buf *b, const char *s);
 /* print a diagnostic line "spoor: FILE: offset 0x..: msg" to stderr */
 void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg);
 
 int cmd_evtx(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_intel(int argc, char **argv);
 
 #endif

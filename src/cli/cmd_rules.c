@@ -27,13 +27,6 @@ static const char usage_rules[] =
     "exit codes: 0 every rule loaded, 1 some rules were rejected, 2 usage,\n"
     "            3 nothing could be read\n";
 
-static void json_str(sp_buf *b, const char *s)
-{
-    sp_buf_putc(b, '"');
-    sp_json_escape(b, s, strlen(s));
-    sp_buf_putc(b, '"');
-}
-
 static int rules_check(int argc, char **argv)
 {
     int json = 0, quiet = 0;
@@ -86,13 +79,13 @@ static int rules_check(int argc, char **argv)
             sp_ruleset_rejection(rs, i, &r);
             if (i) sp_buf_putc(b, ',');
             sp_buf_puts(b, "\n  {\"file\": ");
-            json_str(b, r.file);
+            cli_json_str(b, r.file);
             sp_buf_puts(b, ", \"id\": ");
-            json_str(b, r.id);
+            cli_json_str(b, r.id);
             sp_buf_puts(b, ", \"title\": ");
-            json_str(b, r.title);
+            cli_json_str(b, r.title);
             sp_buf_puts(b, ", \"reason\": ");
-            json_str(b, r.reason);
+            cli_json_str(b, r.reason);
             sp_buf_putc(b, '}');
         }
         sp_buf_printf(b, "%s], \"compile_ms\": %.1f, \"correlations\": %zu, \"filters\": %zu, "

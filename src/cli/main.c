@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/buf.h"
 
 static const char usage[] =
     "usage: spoor <command> [options] ...\n"
@@ -16,6 +17,7 @@ static const char usage[] =
     "  evtx dump    decode EVTX files to JSON lines, JSON or XML\n"
     "  evtx info    header facts, chunk and record counts, damage found\n"
     "  rules check  load and compile Sigma rules, report rejections\n"
+    "  intel stats  the ATT&CK knowledge base and actor profiles: counts\n"
     "  version      print the version\n"
     "\n"
     "Run 'spoor <command> --help' for a command's options.\n"
@@ -42,6 +44,13 @@ int cli_parse_uint(const char *s, unsigned *out)
     return 0;
 }
 
+void cli_json_str(sp_buf *b, const char *s)
+{
+    sp_buf_putc(b, '"');
+    sp_json_escape(b, s, strlen(s));
+    sp_buf_putc(b, '"');
+}
+
 void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg)
 {
     (void)user;
@@ -65,6 +74,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "hunt")) return cmd_hunt(argc - 1, argv + 1);
     if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
     if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "intel")) return cmd_intel(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
     return EX_USAGE;
 }

@@ -83,6 +83,10 @@ input *hunt_new_input(sp_hunt *h, const char *path, const char *format)
         if (!ni) { h->nomem = 1; return NULL; }
         h->in = ni;
         h->capin = nc;
+        for (size_t k = 0; k < h->nin; k++) {     /* st points into the moved inputs */
+            h->in[k].st.skip_reason = h->in[k].skip_reason;
+            h->in[k].st.error = h->in[k].error;
+        }
     }
     input *in = &h->in[h->nin++];
     memset(in, 0, sizeof *in);
