@@ -380,6 +380,39 @@ typedef struct sp_hit {
     const char *group;         /* "field=value, ..." */
 } sp_hit;
 
+/* What the hunt learns from every event (not only flagged ones). */
+typedef struct sp_logon_row {
+    const char *account;       /* DOMAIN\user or user */
+    const char *logon_type;    /* "10 (RemoteInteractive)", "3 (Network)", "RDP (1149)", ... */
+    const char *source_ip;     /* "" when none */
+    const char *host;          /* the computer logged on to */
+    uint64_t success, failure;
+    int64_t first_ms, last_ms;
+} sp_logon_row;
+
+typedef struct sp_account_change {
+    int64_t time_ms;
+    const char *host;
+    uint32_t event_id;
+    const char *what;          /* "account created", "account enabled", "added to group", ... */
+    const char *account;       /* the account changed / the member added */
+    const char *group;         /* "" unless a group change */
+    const char *by;            /* the subject who did it */
+    uint32_t source;
+    uint64_t record;
+} sp_account_change;
+
+typedef struct sp_hours {
+    uint64_t n;                        /* activity events counted */
+    uint32_t by_hour_utc[7][24];       /* [weekday Mon=0][hour] in UTC */
+    int best_offset_min;               /* UTC offset of the best-fitting working week */
+    double best_posterior;             /* probability of that offset among all tried */
+    double in_window;                  /* share of events in Mon-Fri 08-19 local */
+    const char *confidence;            /* "low" / "moderate" / "high" */
+    int second_offset_min;
+    double second_posterior;
+} sp_hours;
+
 sp_status sp_hunt_new(const sp_ruleset *rs, const sp_hunt_opts *opts, sp_hunt **out, sp_error *err);
 void sp_hunt_free(sp_hunt *h);
 /* Hunt a file or a folder (recursively, in name order).  Problems with one
@@ -395,6 +428,16 @@ const sp_input_stats *sp_hunt_input(const sp_hunt *h, size_t i);
 size_t sp_hunt_hit_count(const sp_hunt *h);
 /* The i-th detection in timeline order (after sp_hunt_finish). */
 void sp_hunt_hit(const sp_hunt *h, size_t i, sp_hit *out);
+/* The logon summary and account changes (after sp_hunt_finish): logon rows
+ * most frequent first, changes in time order. */
+size_t sp_hunt_logon_count(const sp_hunt *h);
+const sp_logon_row *sp_hunt_logon(const sp_hunt *h, size_t i);
+size_t sp_hunt_change_count(const sp_hunt *h);
+const sp_account_change *sp_hunt_change(const sp_hunt *h, size_t i);
+/* Operator hours: hands-on activity (detections, interactive and RDP logons,
+ * account changes) by UTC weekday and hour, and the best-fitting UTC offset
+ * of a Monday-Friday 08-19 working week with its confidence. */
+void sp_hunt_hours(const sp_hunt *h, sp_hours *out);
 
 /* Write the timeline: JSON lines (".jsonl", ".json") or CSV (".csv") chosen
  * by the file name's extension.  Field text is escaped for its format; CSV

@@ -14,6 +14,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  hunt         run Sigma rules over evidence: summary and timeline\n"
+    "  logons       logon summary, account changes and operator hours\n"
     "  evtx dump    decode EVTX files to JSON lines, JSON or XML\n"
     "  evtx info    header facts, chunk and record counts, damage found\n"
     "  rules check  load and compile Sigma rules, report rejections\n"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
         return EX_OK;
     }
     if (!strcmp(argv[1], "hunt")) return cmd_hunt(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "logons")) return cmd_logons(argc - 1, argv + 1);
     if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
     if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
     if (!strcmp(argv[1], "intel")) return cmd_intel(argc - 1, argv + 1);

@@ -137,6 +137,12 @@ sp_status sp_hunt_new(const sp_ruleset *rs, const sp_hunt_opts *opts, sp_hunt **
     if (!h->keep) goto nomem;
     for (size_t i = 0; i < nr; i++)
         h->keep[i] = !h->o.keep_rule || h->o.keep_rule(h->o.user, sp_ruleset_rule(rs, i));
+    h->ana = sp_ana_new();
+    h->aw = calloc(nt, sizeof *h->aw);
+    h->aw_merge = sp_ana_worker_new();
+    if (!h->ana || !h->aw || !h->aw_merge) goto nomem;
+    for (unsigned k = 0; k < nt; k++)
+        if (!(h->aw[k] = sp_ana_worker_new())) goto nomem;
     for (unsigned k = 0; k < nt; k++) {
         if (sp_scanner_new(rs, &h->sc[k]) != SP_OK) goto nomem;
         /* correlations need the events in time order across every input:
@@ -158,6 +164,11 @@ void sp_hunt_free(sp_hunt *h)
         for (unsigned k = 0; k < h->nthreads; k++) sp_scanner_free(h->sc[k]);
     free(h->sc);
     free(h->keep);
+    if (h->aw)
+        for (unsigned k = 0; k < h->nthreads; k++) sp_ana_worker_free(h->aw[k]);
+    free(h->aw);
+    sp_ana_worker_free(h->aw_merge);
+    sp_ana_free(h->ana);
     for (size_t i = 0; i < h->nin; i++) free(h->in[i].path);
     free(h->in);
     free(h->det);
@@ -288,6 +299,9 @@ static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_
     sp_buf_reset(&w->json);
     sp_scanner_set_corr_sink(c->h->sc[worker], on_evtx_corr, w);
     sp_scanner_match_record(c->h->sc[worker], rec, on_evtx_detect, w);
+    sp_event e;
+    sp_event_from_record(&e, rec);
+    sp_ana_observe(c->h->aw[worker], &e, c->source, event_record_id(rec));
     return 0;
 }
 
@@ -333,6 +347,7 @@ static int merge_wire(sp_hunt *h, input *in, uint32_t source, const sp_buf *out)
         d->event_len = w.evlen;
         if (h->nomem) return 1;
         in->st.detections++;
+        sp_ana_activity(h->aw_merge, w.time_ms, source, w.record);
         p += w.total;
     }
     return 0;
@@ -436,6 +451,8 @@ typedef struct jbatch {
 typedef struct jworker {
     sp_hunt *h;
     sp_scanner *sc;
+    sp_ana_worker *aw;
+    uint32_t source;
     sp_arena a;
     jbatch *b;                 /* current batch */
     const sp_jevent *ev;       /* current event */
@@ -549,6 +566,10 @@ static void json_one(jworker *w, const char *text, size_t len, uint64_t off, uin
     w->line = lineno;
     sp_scanner_set_corr_sink(w->sc, on_json_corr, w);
     sp_scanner_match_event(w->sc, &e, on_json_detect, w);
+    sp_value rv;
+    uint64_t rec = lineno;
+    if (sp_jevent_field(&ev, "EventRecordID", 13, &rv, 1) && rv.is_int && rv.i >= 0) rec = (uint64_t)rv.i;
+    sp_ana_observe(w->aw, &e, w->source, rec);
 }
 
 static void jb_run(jworker *w, jbatch *b)
@@ -711,6 +732,8 @@ void hunt_jsonl(sp_hunt *h, input *in, FILE *fp)
     for (unsigned k = 0; k < nw; k++) {
         w[k].h = h;
         w[k].sc = h->sc[k];
+        w[k].aw = h->aw[k];
+        w[k].source = (uint32_t)(in - h->in);
         sp_arena_init(&w[k].a, 64 * 1024);
     }
     ssize_t n;
@@ -1014,6 +1037,9 @@ sp_status sp_hunt_finish(sp_hunt *h, sp_error *err)
     if (!h->finished) {
         run_correlations(h);
         if (h->ndet) qsort(h->det, h->ndet, sizeof *h->det, cmp_det);
+        for (unsigned k = 0; k < h->nthreads; k++) sp_ana_merge(h->ana, h->aw[k]);
+        sp_ana_merge(h->ana, h->aw_merge);
+        sp_ana_finish(h->ana);
     }
     h->finished = 1;
     if (h->nomem) {
@@ -1058,3 +1084,9 @@ void sp_hunt_hit(const sp_hunt *h, size_t i, sp_hit *out)
     out->value = d->value;
     out->group = d->group ? d->group : "";
 }
+
+size_t sp_hunt_logon_count(const sp_hunt *h) { return sp_ana_logon_count(h->ana); }
+const sp_logon_row *sp_hunt_logon(const sp_hunt *h, size_t i) { return sp_ana_logon(h->ana, i); }
+size_t sp_hunt_change_count(const sp_hunt *h) { return sp_ana_change_count(h->ana); }
+const sp_account_change *sp_hunt_change(const sp_hunt *h, size_t i) { return sp_ana_change(h->ana, i); }
+void sp_hunt_hours(const sp_hunt *h, sp_hours *out) { sp_ana_hours(h->ana, out); }

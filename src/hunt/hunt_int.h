@@ -19,6 +19,7 @@
 #include "spoor.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "analytics/analytics.h"
 
 typedef struct sp_hunt_det {
     int64_t time_ms;          /* INT64_MIN when unknown */
@@ -75,6 +76,9 @@ struct sp_hunt {
     sp_arena store;            /* strings of detections and correlation inputs */
     hunt_cin *cin;
     size_t ncin, capcin;
+    sp_ana *ana;               /* logons, account changes, operator hours */
+    sp_ana_worker **aw;        /* one per worker */
+    sp_ana_worker *aw_merge;   /* fed by the (serialised) merge of detections */
     int finished;
     int nomem;
 };
