@@ -265,6 +265,73 @@ static void text_analytics(FILE *o, const hunt_cli *c, const sp_hunt *h)
     }
 }
 
+/* The evidence attribution reads from a hunt ("attribution_evidence"):
+ * techniques and software from the tags of the rules that fired, with how
+ * often, how severe and on how many hosts; and the operator hours. */
+typedef struct ev_item { char id[24]; uint64_t count; int max_level; const char *hosts[64]; int nhosts; } ev_item;
+
+static ev_item *ev_get(ev_item **a, size_t *n, size_t *cap, const char *id)
+{
+    for (size_t i = 0; i < *n; i++) if (!strcmp((*a)[i].id, id)) return &(*a)[i];
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 32;
+        ev_item *na = realloc(*a, nc * sizeof *na);
+        if (!na) return NULL;
+        *a = na;
+        *cap = nc;
+    }
+    ev_item *x = &(*a)[(*n)++];
+    memset(x, 0, sizeof *x);
+    x->max_level = -1;
+    snprintf(x->id, sizeof x->id, "%s", id);
+    return x;
+}
+
+static void ev_note(ev_item *x, const sp_hit *hit)
+{
+    x->count++;
+    int l = level_rank(hit->rule->level);
+    if (l > x->max_level) x->max_level = l;
+    if (!hit->host[0]) return;
+    for (int i = 0; i < x->nhosts; i++) if (!strcmp(x->hosts[i], hit->host)) return;
+    if (x->nhosts < 64) x->hosts[x->nhosts++] = hit->host;
+}
+
+static void json_evidence(FILE *o, const sp_hunt *h)
+{
+    ev_item *tech = NULL, *soft = NULL;
+    size_t nt = 0, ct = 0, ns = 0, cs = 0;
+    for (size_t i = 0; i < sp_hunt_hit_count(h); i++) {
+        sp_hit x;
+        sp_hunt_hit(h, i, &x);
+        if (!x.rule) continue;
+        for (size_t t = 0; t < x.rule->ntags; t++) {
+            const char *tg = x.rule->tags[t];
+            char up[24];
+            if (strncmp(tg, "attack.", 7) || strlen(tg + 7) >= sizeof up) continue;
+            snprintf(up, sizeof up, "%s", tg + 7);
+            for (char *p = up; *p; p++) if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 32);
+            ev_item *e = NULL;
+            if (up[0] == 'T' && up[1] >= '0' && up[1] <= '9') e = ev_get(&tech, &nt, &ct, up);
+            else if (up[0] == 'S' && up[1] >= '0' && up[1] <= '9') e = ev_get(&soft, &ns, &cs, up);
+            if (e) ev_note(e, &x);
+        }
+    }
+    fputs("\"attribution_evidence\":{\"techniques\":[", o);
+    for (size_t i = 0; i < nt; i++)
+        fprintf(o, "%s{\"id\":\"%s\",\"count\":%llu,\"max_level\":\"%s\",\"hosts\":%d}", i ? "," : "", tech[i].id,
+                (unsigned long long)tech[i].count, tech[i].max_level >= 0 ? levels[tech[i].max_level] : "", tech[i].nhosts);
+    fputs("],\"software\":[", o);
+    for (size_t i = 0; i < ns; i++)
+        fprintf(o, "%s{\"id\":\"%s\",\"count\":%llu}", i ? "," : "", soft[i].id, (unsigned long long)soft[i].count);
+    sp_hours hr;
+    sp_hunt_hours(h, &hr);
+    fprintf(o, "],\"hours\":{\"utc_offset_min\":%d,\"confidence\":\"%s\",\"events\":%llu}}", hr.best_offset_min,
+            hr.n ? hr.confidence : "none", (unsigned long long)hr.n);
+    free(tech);
+    free(soft);
+}
+
 static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, int json, double secs)
 {
     counts bylevel = {0}, byrule = {0}, byhost = {0}, bytech = {0}, bytactic = {0};
@@ -354,6 +421,8 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         }
         fputs("],", o);
         json_analytics(o, h);
+        fputc(',', o);
+        json_evidence(o, h);
         fprintf(o, ",\"seconds\":%.3f}\n", secs);
     } else {
         FILE *o = stdout;
