@@ -11,9 +11,9 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := zlib libzstd yaml-0.1 libpcre2-8
+PKGS    := zlib libzstd yaml-0.1 libpcre2-8 jansson libmaxminddb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8 -ljansson -lmaxminddb)
 OPT     ?= -O2
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -23,7 +23,7 @@ endif
 CFLAGS_ALL = $(CSTD) $(OPT) -g $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
 
-LIB_SRC := $(wildcard src/base/*.c src/evtx/*.c src/json/*.c src/sigma/*.c src/hunt/*.c)
+LIB_SRC := $(wildcard src/base/*.c src/evtx/*.c src/json/*.c src/sigma/*.c src/hunt/*.c src/intel/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
