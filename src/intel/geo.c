@@ -295,8 +295,9 @@ sp_status sp_geo_add_file(sp_geo *g, const char *path, sp_error *err)
     if (pl > 5 && !strcasecmp(path + pl - 5, ".mmdb")) {
         int rc = MMDB_open(path, MMDB_MODE_MMAP, &f->mmdb);
         if (rc != MMDB_SUCCESS) {
-            set_err(err, path, rc == MMDB_IO_ERROR ? errno : 0, MMDB_strerror(rc));
-            return rc == MMDB_IO_ERROR ? SP_ERR_IO : SP_ERR_FORMAT;
+            int io = rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR;
+            set_err(err, path, io ? errno : 0, MMDB_strerror(rc));
+            return io ? SP_ERR_IO : SP_ERR_FORMAT;
         }
         f->mmdb_ok = 1;
         f->has_cc = f->has_asn = 1;   /* asked per lookup */

@@ -313,7 +313,10 @@ static void lk_token(const sp_intel *in, hitset *hs, const char *t, size_t n)
         while (j < n && ((t[j] >= '0' && t[j] <= '9') || t[j] == '.')) j++;
         ioc_ip ip;
         if (!ioc_parse_ip(t, j, 0, 1, &ip)) {
+            uint32_t keep = hs->len;
+            hs->len = (uint32_t)j;
             lk_ip(in, hs, &ip);
+            hs->len = keep;
             return;
         }
     }

@@ -562,6 +562,10 @@ sp_ioc_type sp_ioc_detect(const char *s, size_t n)
             return SP_IOC_FILEPATH;
         return SP_IOC_NONE;
     }
+    if (n > 3 && s[n - 1] == '.' && s[n - 2] != '.') {   /* FQDN "evil.com." */
+        sp_ioc_type t = sp_ioc_detect(s, n - 1);
+        return t == SP_IOC_DOMAIN ? t : SP_IOC_NONE;
+    }
     const char *dot = NULL;
     for (size_t i = n; i; i--)
         if (s[i - 1] == '.') { dot = s + i - 1; break; }
