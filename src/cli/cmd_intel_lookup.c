@@ -243,7 +243,8 @@ int cmd_intel_lookup(int argc, char **argv)
         int known = nh || geo_r == 1;
         known_any |= known;
         if (json) {
-            sp_buf_puts(out, i ? ",\n {\"value\": " : "\n {\"value\": ");
+            if (i) sp_buf_putc(out, ',');
+            sp_buf_puts(out, "\n {\"value\": ");
             jstr(out, v);
             sp_buf_puts(out, ", \"type\": ");
             jstr(out, t == SP_IOC_NONE ? "unknown" : sp_ioc_type_name(t));

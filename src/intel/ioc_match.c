@@ -399,12 +399,14 @@ size_t sp_intel_lookup(const sp_intel *in, sp_ioc_type t, const char *v, size_t 
     if (!in || !in->compiled || !v || !n || n > SP_INTEL_MAX_VALUE) return 0;
     hitset hs = {hits, max, 0, 0, (uint32_t)n};
     if (t == SP_IOC_NONE) t = sp_ioc_detect(v, n);
-    if (t == SP_IOC_NONE) {                  /* a mutex or a bare name */
+    if (t == SP_IOC_NONE) {                  /* a mutex, a bare name or a pipe */
         lk_mutex(in, &hs, v, n);
         lk_name(in, &hs, v, n);
+        lk_pipe(in, &hs, v, n);
         return hs.n;
     }
     lookup_as(in, &hs, t, v, n);
+    if (t == SP_IOC_FILENAME || t == SP_IOC_FILEPATH) lk_pipe(in, &hs, v, n);   /* "\qt-1-2" */
     return hs.n;
 }
 
