@@ -79,6 +79,7 @@ fuzz:
 
 bench: all
 	bash bench/bench_evtx.sh
+	bash bench/bench_intel.sh
 
 demo: all
 	bash scripts/demo.sh --no-deps

@@ -122,9 +122,16 @@ typedef struct ioc_pat {
 
 typedef struct ioc_node {      /* a distinct prefix in the flattened IP index */
     uint32_t parent;           /* UINT32_MAX: none */
-    uint32_t post_off, post_n; /* into ip_post */
+    uint32_t post_off, post_n; /* into ip_post; post_n == 1: post_off is the indicator itself */
     uint8_t prefix;
 } ioc_node;
+
+typedef struct ioc_cp4 { uint32_t start, node; } ioc_cp4;
+#define CP_LEAF 0x80000000u    /* ioc_cp4.node: a single exact /32 indicator, index in the low bits */
+
+/* Large read-only index arrays: 2 MiB aligned and advised as huge pages
+ * (fewer TLB misses on random lookups); released with free(). */
+void *ioc_big_alloc(size_t n, int zero);
 
 typedef struct ioc_src {
     sp_intel_source pub;
@@ -169,7 +176,7 @@ struct sp_intel {
     uint32_t *posts;           /* postings of keys with several indicators */
     size_t nposts;
     /* IPv4 index */
-    uint32_t *cp4_start, *cp4_node;
+    ioc_cp4 *cp4;              /* change points: start address, node (one cache line holds both) */
     size_t ncp4;
     uint32_t *idx16;           /* 65537 entries */
     /* IPv6 index */

@@ -64,16 +64,21 @@ static void lk_ip(const sp_intel *in, hitset *hs, const ioc_ip *ip)
     if (!ip->v6) {
         uint32_t v = ip->v4, b = v >> 16;
         uint32_t lo = in->idx16[b], hi = in->idx16[b + 1];
-        if (lo == hi || in->cp4_start[lo] > v) {
-            if (lo) node = in->cp4_node[lo - 1];
+        const ioc_cp4 *cp = in->cp4;
+        if (lo == hi || cp[lo].start > v) {
+            if (lo) node = cp[lo - 1].node;
         } else {
             uint32_t l = lo, r = hi;
             while (r - l > 1) {
                 uint32_t m = (l + r) / 2;
-                if (in->cp4_start[m] <= v) l = m;
+                if (cp[m].start <= v) l = m;
                 else r = m;
             }
-            node = in->cp4_node[l];
+            node = cp[l].node;
+        }
+        if (node != NONE32 && (node & CP_LEAF)) {
+            if (ip->prefix == 32) hs_add(in, hs, node & ~CP_LEAF, SP_IOC_IPV4, 1);
+            return;
         }
     } else if (in->ncp6) {
         ioc_u128 k = {0, 0};
@@ -91,9 +96,13 @@ static void lk_ip(const sp_intel *in, hitset *hs, const ioc_ip *ip)
     unsigned qp = ip->v6 ? ip->prefix : ip->prefix + 96u;
     for (int guard = 0; node != NONE32 && guard < 130; guard++) {
         const ioc_node *nd = &in->nodes[node];
-        if (nd->prefix <= qp)
-            for (uint32_t i = 0; i < nd->post_n; i++)
-                hs_add(in, hs, in->ip_post[nd->post_off + i], ip->v6 ? SP_IOC_IPV6 : SP_IOC_IPV4, nd->prefix == 128);
+        if (nd->prefix <= qp) {
+            sp_ioc_type as = ip->v6 ? SP_IOC_IPV6 : SP_IOC_IPV4;
+            if (nd->post_n == 1) hs_add(in, hs, nd->post_off, as, nd->prefix == 128);
+            else
+                for (uint32_t i = 0; i < nd->post_n; i++)
+                    hs_add(in, hs, in->ip_post[nd->post_off + i], as, nd->prefix == 128);
+        }
         node = nd->parent;
     }
 }
@@ -398,6 +407,18 @@ size_t sp_intel_lookup(const sp_intel *in, sp_ioc_type t, const char *v, size_t 
 {
     if (!in || !in->compiled || !v || !n || n > SP_INTEL_MAX_VALUE) return 0;
     hitset hs = {hits, max, 0, 0, (uint32_t)n};
+    if (t == SP_IOC_NONE && (n == 32 || n == 40 || n == 64)) {   /* hashes: the common case, one parse */
+        uint8_t d[32];
+        size_t dl = ioc_hex_digest(v, n, d, sizeof d);
+        if (dl == 16) {
+            lk_key(in, &hs, K_MD5, d, 16, SP_IOC_MD5, 1);
+            lk_key(in, &hs, K_IMPHASH, d, 16, SP_IOC_IMPHASH, 1);
+        } else if (dl == 20)
+            lk_key(in, &hs, K_SHA1, d, 20, SP_IOC_SHA1, 1);
+        else if (dl == 32)
+            lk_key(in, &hs, K_SHA256, d, 32, SP_IOC_SHA256, 1);
+        if (dl) return hs.n;
+    }
     if (t == SP_IOC_NONE) t = sp_ioc_detect(v, n);
     if (t == SP_IOC_NONE) {                  /* a mutex, a bare name or a pipe */
         lk_mutex(in, &hs, v, n);

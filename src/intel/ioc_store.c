@@ -4,10 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "intel/ioc_int.h"
 
 #define NONE32 UINT32_MAX
+
+void *ioc_big_alloc(size_t n, int zero)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p;
+    if (n < huge) {
+        p = zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+        return p;
+    }
+    size_t sz = (n + huge - 1) / huge * huge;
+    p = aligned_alloc(huge, sz);
+    if (!p) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, sz, MADV_HUGEPAGE);
+#endif
+    if (zero) memset(p, 0, sz);
+    return p;
+}
 
 static void set_err(sp_error *err, const char *file, const char *msg)
 {
@@ -64,8 +83,7 @@ void sp_intel_free(sp_intel *in)
     free(in->slots);
     free(in->blobs);
     free(in->posts);
-    free(in->cp4_start);
-    free(in->cp4_node);
+    free(in->cp4);
     free(in->idx16);
     free(in->cp6_start);
     free(in->cp6_node);
@@ -419,14 +437,14 @@ static int build_hash(sp_intel *in)
     size_t nk = in->nkeys;
     size_t ns = 16;
     while (ns < nk * 2) ns *= 2;
-    in->slots = calloc(ns, sizeof *in->slots);
+    in->slots = ioc_big_alloc(ns * sizeof *in->slots, 1);
     uint32_t *kd = malloc((nk ? nk : 1) * sizeof *kd);          /* key -> distinct index */
     uint32_t *dblob = malloc((nk ? nk : 1) * sizeof *dblob);    /* distinct -> blob offset */
     uint32_t *dcount = malloc((nk ? nk : 1) * sizeof *dcount);
     size_t words = 0;
     for (size_t i = 0; i < nk; i++) words += blob_hdr_words() + (in->keys[i].len + 3u) / 4;
     if (words > 0xfffffff0u) words = 0;
-    in->blobs = malloc((words ? words : 1) * sizeof *in->blobs);
+    in->blobs = ioc_big_alloc((words ? words : 1) * sizeof *in->blobs, 0);
     if (!in->slots || !kd || !dblob || !dcount || !in->blobs) goto fail;
     in->nslots = ns;
     size_t nd = 0, bw = 0;
@@ -581,10 +599,13 @@ static int build_family(sp_intel *in, size_t lo, size_t hi, ioc_u128 max, cp_t *
         ioc_u128 e = u128_end(s, in->pfx[i].prefix);
         uint32_t node = (uint32_t)in->nnodes;
         ioc_node *nd = &in->nodes[in->nnodes++];
-        nd->post_off = (uint32_t)in->nip_post;
         nd->post_n = (uint32_t)(j - i);
         nd->prefix = in->pfx[i].prefix;
-        for (size_t k = i; k < j; k++) in->ip_post[in->nip_post++] = in->pfx[k].ioc;
+        if (j - i == 1) nd->post_off = in->pfx[i].ioc;
+        else {
+            nd->post_off = (uint32_t)in->nip_post;
+            for (size_t k = i; k < j; k++) in->ip_post[in->nip_post++] = in->pfx[k].ioc;
+        }
         while (sp && u128_cmp(stack_end[sp - 1], s) < 0) {
             ioc_u128 te = stack_end[--sp];
             if (u128_cmp(te, max) && emit_cp(&cps, &n, &cap, u128_inc(te), sp ? stack[sp - 1] : NONE32)) goto fail;
@@ -613,7 +634,7 @@ static int build_ip(sp_intel *in)
 {
     qsort(in->pfx, in->npfx, sizeof *in->pfx, pfx_cmp);
     in->ip_post = malloc((in->npfx ? in->npfx : 1) * sizeof *in->ip_post);
-    in->nodes = malloc((in->npfx ? in->npfx : 1) * sizeof *in->nodes);
+    in->nodes = ioc_big_alloc((in->npfx ? in->npfx : 1) * sizeof *in->nodes, 0);
     in->idx16 = calloc(65537, sizeof *in->idx16);
     if (!in->ip_post || !in->nodes || !in->idx16) return -1;
     /* IPv4 entries are ::ffff:a.b.c.d, which sorts after every IPv6 address
@@ -633,22 +654,25 @@ static int build_ip(sp_intel *in)
     size_t ncps = 0;
     const ioc_u128 max4 = {0, 0x0000ffffffffffffull}, max6 = {UINT64_MAX, UINT64_MAX};
     if (build_family(in, 0, n4, max4, &cps, &ncps)) return -1;
-    in->cp4_start = malloc((ncps ? ncps : 1) * sizeof *in->cp4_start);
-    in->cp4_node = malloc((ncps ? ncps : 1) * sizeof *in->cp4_node);
-    if (!in->cp4_start || !in->cp4_node) {
+    in->cp4 = ioc_big_alloc((ncps ? ncps : 1) * sizeof *in->cp4, 0);
+    if (!in->cp4) {
         free(cps);
         return -1;
     }
     for (size_t i = 0; i < ncps; i++) {
-        in->cp4_start[i] = (uint32_t)cps[i].start.lo;   /* ::ffff:a.b.c.d: low 32 bits */
-        in->cp4_node[i] = cps[i].node;
+        in->cp4[i].start = (uint32_t)cps[i].start.lo;   /* ::ffff:a.b.c.d: low 32 bits */
+        in->cp4[i].node = cps[i].node;
+        /* a lone /32 with one indicator: the indicator itself, no node to read */
+        const ioc_node *nd = cps[i].node != NONE32 ? &in->nodes[cps[i].node] : NULL;
+        if (nd && nd->post_n == 1 && nd->parent == NONE32 && nd->prefix == 128 && nd->post_off < CP_LEAF)
+            in->cp4[i].node = CP_LEAF | nd->post_off;
     }
     in->ncp4 = ncps;
     free(cps);
     size_t k = 0;
     for (uint32_t bk = 0; bk <= 65536; bk++) {
         uint64_t lim = (uint64_t)bk << 16;
-        while (k < in->ncp4 && in->cp4_start[k] < lim) k++;
+        while (k < in->ncp4 && in->cp4[k].start < lim) k++;
         in->idx16[bk] = (uint32_t)k;
     }
     if (build_family(in, n4, in->npfx, max6, &cps, &ncps)) return -1;

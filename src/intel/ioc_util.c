@@ -69,6 +69,13 @@ static void set_v4(ioc_ip *ip, uint32_t v, unsigned prefix)
 
 int ioc_parse_ip(const char *s, size_t n, int cidr, int lenient, ioc_ip *out)
 {
+    if (n >= 7 && n <= 15 && s[0] >= '0' && s[0] <= '9') {   /* the common case: a.b.c.d */
+        uint32_t v;
+        if (!parse_v4(s, n, &v)) {
+            set_v4(out, v, 32);
+            return 0;
+        }
+    }
     while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) n--;
     if (!n || n > 64) return -1;
@@ -152,14 +159,24 @@ size_t ioc_ip_str(const ioc_ip *ip, char *buf, size_t cap)
 
 /* ---------------------------------------------------------------- hashes */
 
+/* hex digit value + 1; 0 = not a hex digit */
+static const uint8_t hexv1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 size_t ioc_hex_digest(const char *s, size_t n, uint8_t *out, size_t cap)
 {
     if ((n != 32 && n != 40 && n != 64) || n / 2 > cap) return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned bad = 0;
     for (size_t i = 0; i < n; i += 2) {
-        if (!is_hex(s[i]) || !is_hex(s[i + 1])) return 0;
-        out[i / 2] = (uint8_t)(hexv(s[i]) << 4 | hexv(s[i + 1]));
+        unsigned a = hexv1[u[i]], b = hexv1[u[i + 1]];
+        bad |= !a | !b;
+        out[i / 2] = (uint8_t)(((a - 1) << 4) | ((b - 1) & 15));
     }
-    return n / 2;
+    return bad ? 0 : n / 2;
 }
 
 uint64_t ioc_hash(const void *p, size_t n, uint64_t seed)
