@@ -274,8 +274,8 @@ static int load_csv(gfile *f, const char *data, size_t len, char *why, size_t wc
         snprintf(why, wcap, "no start,end,asn,org or start,end,country ranges (%zu lines not understood)", bad);
         return -2;
     }
-    qsort(f->r4, f->n4, sizeof *f->r4, r4cmp);
-    qsort(f->r6, f->n6, sizeof *f->r6, r6cmp);
+    if (f->n4 > 1) qsort(f->r4, f->n4, sizeof *f->r4, r4cmp);
+    if (f->n6 > 1) qsort(f->r6, f->n6, sizeof *f->r6, r6cmp);
     return 0;
 }
 

@@ -199,7 +199,7 @@ static sp_status load_dir(sp_intel *in, const char *path, int depth, sp_error *e
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 1) qsort(names, n, sizeof *names, name_cmp);
     sp_status st = SP_OK;
     for (size_t i = 0; i < n && st == SP_OK; i++) {
         size_t pl = strlen(path) + strlen(names[i]) + 2;

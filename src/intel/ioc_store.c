@@ -213,6 +213,11 @@ sp_status ioc_add_value(sp_intel *in, sp_ioc_type t, const char *v, size_t n, co
         *why = "value too long";
         return SP_ERR_FORMAT;
     }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+            *why = "value contains control characters";
+            return SP_ERR_FORMAT;
+        }
     if (t == SP_IOC_NONE) t = sp_ioc_detect(v, n);
     if (t == SP_IOC_NONE) {
         *why = "type not recognised";
@@ -242,8 +247,9 @@ sp_status ioc_add_value(sp_intel *in, sp_ioc_type t, const char *v, size_t n, co
     case SP_IOC_DOMAIN:
     case SP_IOC_HOSTNAME: {
         size_t kl = ioc_norm_domain(v, n, key, sizeof key);
-        if (!kl) {
-            *why = "not a domain name";
+        ioc_ip ipchk;
+        if (!kl || !ioc_parse_ip(key, kl, 1, 0, &ipchk)) {
+            *why = kl ? "an IP address, not a domain name" : "not a domain name";
             return SP_ERR_FORMAT;
         }
         if (!(o = new_ioc(in, t, key, kl, meta)) || add_key(in, K_DOMAIN, key, kl, idx | (t == SP_IOC_DOMAIN ? POST_SUB : 0)))
@@ -632,7 +638,7 @@ fail:
 
 static int build_ip(sp_intel *in)
 {
-    qsort(in->pfx, in->npfx, sizeof *in->pfx, pfx_cmp);
+    if (in->npfx > 1) qsort(in->pfx, in->npfx, sizeof *in->pfx, pfx_cmp);
     in->ip_post = malloc((in->npfx ? in->npfx : 1) * sizeof *in->ip_post);
     in->nodes = ioc_big_alloc((in->npfx ? in->npfx : 1) * sizeof *in->nodes, 0);
     in->idx16 = calloc(65537, sizeof *in->idx16);
@@ -648,7 +654,7 @@ static int build_ip(sp_intel *in)
     n4 = a;
     for (size_t i = 0; i < in->npfx; i++)
         if (in->pfx[i].v6) tmp[a + b++] = in->pfx[i];
-    memcpy(in->pfx, tmp, in->npfx * sizeof *tmp);
+    if (in->npfx) memcpy(in->pfx, tmp, in->npfx * sizeof *tmp);
     free(tmp);
     cp_t *cps = NULL;
     size_t ncps = 0;

@@ -9,8 +9,6 @@
 #include "intel/ioc_int.h"
 
 static inline int lc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
-static inline int is_hex(int c) { return (c >= '0' && c <= '9') || (lc(c) >= 'a' && lc(c) <= 'f'); }
-static inline int hexv(int c) { return c <= '9' ? c - '0' : lc(c) - 'a' + 10; }
 
 int64_t ioc_now_ms(void)
 {
@@ -340,7 +338,11 @@ size_t ioc_norm_url(const char *s, size_t n, char *out, size_t cap)
             if (*p == ':') { port = p; break; }
     }
     const char *hend = port ? port : he;
-    for (const char *p = h; p < hend; p++) out[o++] = (char)lc((unsigned char)*p);
+    if (hend == h) return 0;                 /* no host */
+    for (const char *p = h; p < hend; p++) {
+        if ((unsigned char)*p <= ' ' || *p == '\\' || *p == '"' || *p == '<' || *p == '>') return 0;
+        out[o++] = (char)lc((unsigned char)*p);
+    }
     while (o && out[o - 1] == '.') o--;
     if (port) {
         size_t pl = (size_t)(he - port - 1);

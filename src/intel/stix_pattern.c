@@ -959,7 +959,7 @@ static void apply_quals(const pnode *nd, mlist *l)
             l->n = k;
         } else if (q->t == Q_REPEATS) {
             /* windows of consecutive matches (by first time) whose counts reach the number */
-            qsort(l->m, l->n, sizeof *l->m, mt_cmp);
+            if (l->n > 1) qsort(l->m, l->n, sizeof *l->m, mt_cmp);
             mlist r = {0};
             for (size_t i = 0; i < l->n; i++) {
                 uint64_t c = 0;
