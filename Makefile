@@ -11,9 +11,9 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := zlib libzstd yaml-0.1 libpcre2-8 libarchive jansson
+PKGS    := zlib libzstd yaml-0.1 libpcre2-8 libarchive jansson libmaxminddb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8 -larchive -ljansson)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd -lyaml -lpcre2-8 -larchive -ljansson -lmaxminddb)
 OPT     ?= -O2
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -81,6 +81,7 @@ bench: all
 	bash bench/bench_evtx.sh
 	bash bench/bench_hunt.sh
 	python3 bench/bench_otrf.py
+	bash bench/bench_intel.sh
 
 demo: all
 	bash scripts/demo.sh --no-deps

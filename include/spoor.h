@@ -631,6 +631,282 @@ const sp_kb_report *sp_kb_report_at(const sp_kb *kb, uint32_t key);
 const sp_kb_claim *sp_kb_claim_find(const sp_kb_profile *p, const char *field, const char *value);
 const char *sp_kb_kind_name(sp_kb_kind kind);   /* "group", "software", ... */
 
+/* ---- Intelligence: IOCs and geo ---- */
+/*
+ * IOC store (sp_intel): indicators loaded from STIX 2.1 bundles, MISP events
+ * and feeds, CSV and plain lists (or added one by one), compiled once into an
+ * immutable index that any number of threads may share for lookups.
+ *
+ * Life cycle:  sp_intel_new -> sp_intel_load_path / _load_mem / _add (any
+ *              number) -> sp_intel_compile -> sp_intel_lookup /
+ *              sp_intel_match_field / sp_intel_match_event ... -> sp_intel_free.
+ *
+ * Every input record is accounted for per source (sp_intel_source): loaded,
+ * skipped with a reason, ignored (blank, comment, header lines) or an
+ * unsupported STIX pattern, reported by indicator id with the reason
+ * (sp_intel_issue).  Bad input never crashes; sizes and depths are bounded
+ * (limits.h, "Intelligence" block).
+ *
+ * Geo (sp_geo): country and ASN of an address from MaxMind DB files and range
+ * CSVs, plus special-purpose ranges (private, loopback, ...) known without
+ * any database.  docs/intel.md describes formats, the STIX pattern subset and
+ * the geo search path.
+ */
+typedef struct sp_intel sp_intel;
+
+typedef enum sp_ioc_type {
+    SP_IOC_NONE = 0,
+    SP_IOC_IPV4,        /* address or CIDR */
+    SP_IOC_IPV6,        /* address or CIDR */
+    SP_IOC_DOMAIN,      /* matches the name and any subdomain */
+    SP_IOC_HOSTNAME,    /* matches the exact name only */
+    SP_IOC_URL,
+    SP_IOC_MD5,
+    SP_IOC_SHA1,
+    SP_IOC_SHA256,
+    SP_IOC_IMPHASH,
+    SP_IOC_FILENAME,    /* base name, glob allowed (* ?), case-insensitive */
+    SP_IOC_FILEPATH,    /* full path, glob allowed, case-insensitive, drive ignored */
+    SP_IOC_REGKEY,      /* the key and everything below it, case-insensitive */
+    SP_IOC_MUTEX,       /* exact, case-sensitive */
+    SP_IOC_PIPE,        /* named pipe, case-insensitive; printf %X-style parts are wildcards */
+    SP_IOC_PATTERN,     /* a STIX pattern evaluated against observations */
+    SP_IOC__COUNT
+} sp_ioc_type;
+
+/* "ipv4", "domain", "sha256", ... ; sp_ioc_type_parse accepts these names,
+ * common aliases and MISP attribute types ("ip-dst", "named pipe", ...). */
+const char *sp_ioc_type_name(sp_ioc_type t);
+sp_ioc_type sp_ioc_type_parse(const char *name, size_t len);
+/* Guess the type of an indicator value (IP/CIDR, URL, hash by length, registry
+ * key, pipe, path, domain, file name).  Returns SP_IOC_NONE when unsure.
+ * Mutexes cannot be recognised; give their type explicitly. */
+sp_ioc_type sp_ioc_detect(const char *value, size_t len);
+/* Undo common defanging ("hxxp://", "1.2.3[.]4", "evil(.)com", "[:]") into
+ * out (cap >= len + 8 suffices); returns the new length. */
+size_t sp_ioc_refang(const char *value, size_t len, char *out, size_t cap);
+
+/* What an indicator points at (from STIX `indicates` relationships, MISP
+ * galaxies/tags, a CSV actor column). */
+typedef struct sp_ioc_link {
+    const char *kind;       /* "intrusion-set", "threat-actor", "malware", "campaign", "tool", ... */
+    const char *name;       /* "Lazarus Group"; "" when only the reference is known */
+    const char *attack_id;  /* "G0032", "S0567", "C0022"; "" when unknown */
+    const char *ref;        /* STIX id / MISP galaxy tag; "" when none */
+} sp_ioc_link;
+
+/* One indicator value in the store.  Strings are NUL-terminated, "" when
+ * absent; owned by the store and valid until sp_intel_free. */
+typedef struct sp_ioc {
+    sp_ioc_type type;
+    const char *value;       /* normalised for display (lower-case hash, canonical CIDR, ...);
+                                the pattern text for SP_IOC_PATTERN */
+    const char *id;          /* STIX indicator id, MISP attribute uuid, "line N" */
+    const char *source;      /* the file or feed it came from */
+    const char *name;        /* indicator name / MISP event info */
+    const char *comment;     /* description / comment */
+    int confidence;          /* 0-100, -1 when the source states none */
+    int to_ids;              /* MISP to_ids (1 for other sources) */
+    int64_t valid_from_ms;   /* INT64_MIN when open */
+    int64_t valid_until_ms;  /* INT64_MAX when open */
+    const char *const *labels;
+    size_t nlabels;
+    const sp_ioc_link *links;
+    size_t nlinks;
+} sp_ioc;
+
+/* Whether an indicator is valid at a time (ms since 1970). */
+int sp_ioc_valid_at(const sp_ioc *ioc, int64_t ms);
+
+/* One hit: borrowed, points into the store. */
+typedef struct sp_ioc_hit {
+    const sp_ioc *ioc;
+    sp_ioc_type as;          /* what the observed value was taken as */
+    int exact;               /* 1 = equal to the indicator; 0 = inside its CIDR, a
+                                subdomain, a glob match, a key below it */
+    uint32_t off, len;       /* the matched part of the value (a token of a command line) */
+} sp_ioc_hit;
+
+typedef struct sp_intel_opts {
+    int ids_only;            /* MISP: load only attributes with to_ids set */
+    int default_confidence;  /* given to indicators whose source states none
+                                (CSV, lists, MISP); -1 = leave unknown */
+} sp_intel_opts;
+
+typedef enum sp_intel_format {
+    SP_INTEL_AUTO = 0, SP_INTEL_STIX, SP_INTEL_MISP, SP_INTEL_CSV
+} sp_intel_format;
+
+/* Accounting of one loaded file (borrowed from the store). */
+typedef struct sp_intel_source {
+    const char *path;
+    const char *format;      /* "stix", "misp", "misp-manifest", "csv", "unknown", "unreadable" */
+    size_t records;          /* STIX objects considered, MISP attributes, lines */
+    size_t loaded;           /* records that gave at least one indicator */
+    size_t skipped;          /* records refused, each with an issue */
+    size_t ignored;          /* blank, comment and header lines; STIX objects that are not indicators */
+    size_t unsupported;      /* STIX patterns spoor cannot evaluate, each with an issue */
+    size_t values;           /* indicator values added to the store */
+    size_t observations;     /* STIX observed-data loaded */
+    const char *error;       /* "" unless the file could not be read or parsed at all */
+} sp_intel_source;
+
+typedef struct sp_intel_issue {
+    const char *source;      /* file */
+    const char *where;       /* indicator / attribute id, or "line N" */
+    const char *reason;
+    int unsupported;         /* 0: a record skipped; 1: a STIX pattern spoor cannot
+                                evaluate (not loaded); 2: a note on a record that
+                                loaded (e.g. a multi-observation pattern) */
+} sp_intel_issue;
+
+typedef struct sp_intel_stats {
+    size_t iocs;                     /* values in the store */
+    size_t by_type[SP_IOC__COUNT];
+    size_t patterns;                 /* compiled STIX patterns (not in the fast index) */
+    size_t observations;             /* STIX observed-data */
+    size_t sources, issues;
+    double load_ms, compile_ms;
+} sp_intel_stats;
+
+/* Metadata for sp_intel_add; NULL strings mean "". */
+typedef struct sp_ioc_meta {
+    const char *id, *source, *name, *comment;
+    int confidence;                  /* -1 unknown */
+    int to_ids;
+    int64_t valid_from_ms, valid_until_ms;   /* 0,0 = open */
+    const char *const *labels;
+    size_t nlabels;
+    const sp_ioc_link *links;
+    size_t nlinks;
+} sp_ioc_meta;
+
+sp_status sp_intel_new(const sp_intel_opts *opts, sp_intel **out, sp_error *err);
+void sp_intel_free(sp_intel *in);
+/* Load a file or every file below a folder (recursively, in name order;
+ * MISP feed folders: manifest.json + <uuid>.json).  The format is recognised
+ * by content.  Problems with a file are recorded in its sp_intel_source and
+ * are not errors of this call, which fails only for a path that cannot be
+ * read at all (SP_ERR_IO), memory or limits. */
+sp_status sp_intel_load_path(sp_intel *in, const char *path, sp_error *err);
+/* Load bytes in memory; `name` is the source name in reports. */
+sp_status sp_intel_load_mem(sp_intel *in, const char *name, const char *data, size_t len,
+                            sp_intel_format fmt, sp_error *err);
+/* Add one value (type SP_IOC_NONE = detect).  SP_ERR_FORMAT when the value is
+ * not valid for its type. */
+sp_status sp_intel_add(sp_intel *in, sp_ioc_type type, const char *value, size_t len,
+                       const sp_ioc_meta *meta, sp_error *err);
+/* Build the indexes; afterwards the store is immutable and loads fail with
+ * SP_ERR_ARG. */
+sp_status sp_intel_compile(sp_intel *in, sp_error *err);
+
+void sp_intel_get_stats(const sp_intel *in, sp_intel_stats *out);
+size_t sp_intel_count(const sp_intel *in);
+const sp_ioc *sp_intel_ioc(const sp_intel *in, size_t i);
+size_t sp_intel_source_count(const sp_intel *in);
+const sp_intel_source *sp_intel_source_at(const sp_intel *in, size_t i);
+size_t sp_intel_issue_count(const sp_intel *in);   /* issues kept (the counts in sources are complete) */
+int sp_intel_issue_at(const sp_intel *in, size_t i, sp_intel_issue *out);
+
+/* What the store knows of one value, taken as `type` (SP_IOC_NONE = detect;
+ * URLs are also looked up by host, paths also by base name).  Fills up to
+ * `max` hits, returns how many were written.  No allocation; thread-safe on a
+ * compiled store. */
+size_t sp_intel_lookup(const sp_intel *in, sp_ioc_type type, const char *value, size_t len,
+                       sp_ioc_hit *hits, size_t max);
+
+/* Match one event field.  The field name (last dotted component, any case)
+ * decides how the value is read: IP fields (IpAddress, SourceIp,
+ * DestinationIp, c-ip, src_ip, ...: ports, [brackets] and ::ffff: stripped),
+ * host names (QueryName, DestinationHostname, Host, ...), URLs, hashes
+ * (Sysmon `Hashes` lists "SHA1=...,MD5=...,IMPHASH=..."), image paths and
+ * file names (full path and base name), command lines (IPs, domains, URLs and
+ * paths inside the text), registry keys (TargetObject), pipes (PipeName),
+ * mutexes; other fields are matched when the whole value looks like an IP,
+ * hash, URL or domain.  Same contract as sp_intel_lookup. */
+size_t sp_intel_match_field(const sp_intel *in, const char *field, size_t flen,
+                            const char *value, size_t vlen, sp_ioc_hit *hits, size_t max);
+
+/* Match every field of an event (see src/sigma/sigma_event.h), then the
+ * compiled STIX patterns against the event taken as one observation (field
+ * names mapped to object paths: docs/intel.md).  `fn` gets each hit with the
+ * field and value it came from (field "" and the pattern text for a pattern
+ * hit); return non-zero to stop.  Returns the number of hits reported. */
+typedef int (*sp_intel_hit_fn)(void *user, const char *field, size_t flen,
+                               const char *value, size_t vlen, const sp_ioc_hit *hit);
+size_t sp_intel_match_event(const sp_intel *in, const sp_event *ev, sp_intel_hit_fn fn, void *user);
+
+/* ---- STIX patterns ---- */
+/* A compiled STIX 2.1 pattern (part 9, Patterning).  Evaluated against
+ * observations: sets of (object path, value) with a time.  Object paths are
+ * written as in patterns ("file:hashes.'SHA-256'", "network-traffic:dst_ref.value");
+ * list indexes are ignored. */
+typedef struct sp_stix_pattern sp_stix_pattern;
+
+typedef struct sp_obs_value {
+    const char *path;        /* NUL-terminated */
+    const char *value;
+    size_t len;
+} sp_obs_value;
+
+typedef struct sp_observation {
+    const char *id;          /* observed-data id, "" for an event */
+    int64_t time_ms;         /* INT64_MIN when unknown */
+    int64_t last_ms;         /* last time seen (== time_ms for an event) */
+    uint32_t count;          /* number_observed (1 for an event) */
+    const sp_obs_value *values;
+    size_t n;
+} sp_observation;
+
+/* Compile; on a syntax error fills err->msg (with err->offset the byte
+ * offset in the pattern) and returns SP_ERR_FORMAT. */
+sp_status sp_stix_pattern_compile(const char *text, size_t len, sp_stix_pattern **out, sp_error *err);
+void sp_stix_pattern_free(sp_stix_pattern *p);
+/* 1 when the observations satisfy the pattern, 0 when not. */
+int sp_stix_pattern_match(const sp_stix_pattern *p, const sp_observation *obs, size_t n);
+/* Whether one observation alone can satisfy it (no AND / FOLLOWEDBY across
+ * observations, no REPEATS above 1). */
+int sp_stix_pattern_single(const sp_stix_pattern *p);
+
+size_t sp_intel_observation_count(const sp_intel *in);
+const sp_observation *sp_intel_observation(const sp_intel *in, size_t i);
+
+/* ---- Geo / ASN ---- */
+typedef struct sp_geo sp_geo;
+
+typedef struct sp_geo_info {
+    char country[4];         /* ISO 3166-1 alpha-2, "" unknown */
+    uint32_t asn;            /* 0 unknown */
+    char as_org[128];        /* "" unknown */
+    const char *special;     /* "private", "loopback", ... or "" (see sp_ip_special) */
+    const char *country_src, *asn_src;   /* file that answered, "" */
+} sp_geo_info;
+
+sp_status sp_geo_new(sp_geo **out);
+void sp_geo_free(sp_geo *g);
+/* Add a MaxMind DB (.mmdb: country from country_code or country.iso_code,
+ * ASN from autonomous_system_number/_organization) or a range CSV
+ * (start,end,asn,org or start,end,country).  Files are asked in the order
+ * added; the first to answer a field wins. */
+sp_status sp_geo_add_file(sp_geo *g, const char *path, sp_error *err);
+/* Add the files of the default search path: every file of $SPOOR_GEOIP
+ * (colon-separated), else the *.mmdb / *.csv files of the first existing
+ * folder of <exe dir>/../intel/geo/, /usr/share/spoor/geo/, /usr/share/GeoIP/.
+ * `exe_path` may be NULL.  Returns the number of files added. */
+size_t sp_geo_add_default(sp_geo *g, const char *exe_path);
+size_t sp_geo_file_count(const sp_geo *g);
+const char *sp_geo_file(const sp_geo *g, size_t i);
+/* Look an address up (text; IPv4, IPv6, ports/brackets tolerated).
+ * Returns 1 when anything is known (country, ASN or special label), 0 when
+ * nothing, -1 when the text is not an address. */
+int sp_geo_lookup(const sp_geo *g, const char *ip, size_t len, sp_geo_info *out);
+/* The special-purpose range an address is in: "private", "loopback",
+ * "link-local", "cgnat", "documentation", "multicast", "unspecified",
+ * "broadcast", "reserved", "benchmarking", "this-network" (fc00::/7 is
+ * "private");
+ * NULL for public addresses or text that is not an address. */
+const char *sp_ip_special(const char *ip, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

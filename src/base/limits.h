@@ -146,4 +146,54 @@
 #define SP_KB_MAX_DIR_DEPTH 8           /* folder recursion when loading profiles */
 #endif
 
+/* ---- Intelligence: IOCs and geo (src/intel, ioc_* / stix_pattern / geo) ---- */
+#ifndef SP_INTEL_MAX_FILE
+#define SP_INTEL_MAX_FILE (512u << 20)  /* bytes of one IOC file (STIX, MISP, CSV) */
+#endif
+#ifndef SP_INTEL_MAX_DIR_DEPTH
+#define SP_INTEL_MAX_DIR_DEPTH 32       /* folder recursion when loading IOCs */
+#endif
+#ifndef SP_INTEL_MAX_IOCS
+#define SP_INTEL_MAX_IOCS 50000000u     /* indicator values in one store */
+#endif
+#ifndef SP_INTEL_MAX_VALUE
+#define SP_INTEL_MAX_VALUE 4096         /* bytes of one indicator value / key */
+#endif
+#ifndef SP_INTEL_MAX_ISSUES
+#define SP_INTEL_MAX_ISSUES 100000      /* issues kept with their reasons (all are counted) */
+#endif
+#ifndef SP_INTEL_MAX_LINKS
+#define SP_INTEL_MAX_LINKS 64           /* links (actors, malware, ...) of one indicator */
+#endif
+#ifndef SP_INTEL_MAX_LABELS
+#define SP_INTEL_MAX_LABELS 64          /* labels of one indicator */
+#endif
+#ifndef SP_INTEL_MAX_GLOB_STEPS
+#define SP_INTEL_MAX_GLOB_STEPS 100000  /* backtracking steps of one glob match */
+#endif
+#ifndef SP_INTEL_MAX_TOKENS
+#define SP_INTEL_MAX_TOKENS 512         /* tokens of one command line examined */
+#endif
+#ifndef SP_INTEL_MAX_OBS_VALUES
+#define SP_INTEL_MAX_OBS_VALUES 256     /* (path, value) pairs of one event / observation */
+#endif
+#ifndef SP_STIX_MAX_PATTERN
+#define SP_STIX_MAX_PATTERN 65536       /* bytes of one STIX pattern */
+#endif
+#ifndef SP_STIX_MAX_DEPTH
+#define SP_STIX_MAX_DEPTH 64            /* nesting of a STIX pattern */
+#endif
+#ifndef SP_STIX_MAX_NODES
+#define SP_STIX_MAX_NODES 4096          /* nodes (tests, operators) of one pattern */
+#endif
+#ifndef SP_STIX_MAX_MATCHES
+#define SP_STIX_MAX_MATCHES 1024        /* candidate matches kept per observation expression */
+#endif
+#ifndef SP_STIX_RE_MATCH_LIMIT
+#define SP_STIX_RE_MATCH_LIMIT 1000000  /* PCRE2 match limit for MATCHES */
+#endif
+#ifndef SP_STIX_MAX_OBSERVED
+#define SP_STIX_MAX_OBSERVED 1000000    /* observed-data objects kept per store */
+#endif
+
 #endif

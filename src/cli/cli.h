@@ -37,5 +37,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_logons(int argc, char **argv);
 int cmd_intel(int argc, char **argv);
+int cmd_intel_lookup(int argc, char **argv);
 
 #endif

@@ -11,11 +11,14 @@
 static const char usage_intel[] =
     "usage: spoor intel <subcommand> [options]\n"
     "\n"
-    "The MITRE ATT&CK knowledge base and spoor's actor profiles.\n"
+    "Threat intelligence: the MITRE ATT&CK knowledge base, spoor's actor\n"
+    "profiles, IOC feeds and geo/ASN data.\n"
     "\n"
     "subcommands:\n"
     "  stats    counts: groups, campaigns, attributions, software, techniques,\n"
     "           tactics, relationships by type, profiles, ATT&CK version\n"
+    "  lookup   what spoor knows of IPs, domains, URLs, hashes: geo, ASN,\n"
+    "           special ranges, IOC hits and the actors they link to\n"
     "\n"
     "Run 'spoor intel <subcommand> --help' for its options.\n";
 
@@ -196,6 +199,7 @@ int cmd_intel(int argc, char **argv)
 {
     static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
         {"stats", intel_stats},
+        {"lookup", cmd_intel_lookup},
     };
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(usage_intel, argc < 2 ? stderr : stdout);

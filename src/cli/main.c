@@ -19,6 +19,7 @@ static const char usage[] =
     "  evtx info    header facts, chunk and record counts, damage found\n"
     "  rules check  load and compile Sigma rules, report rejections\n"
     "  intel stats  the ATT&CK knowledge base and actor profiles: counts\n"
+    "  intel lookup what spoor knows of an IP, domain, URL or hash (geo, ASN, IOCs)\n"
     "  version      print the version\n"
     "\n"
     "Run 'spoor <command> --help' for a command's options.\n"
