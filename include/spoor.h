@@ -344,6 +344,10 @@ typedef struct sp_hunt_opts {
      * NULL keeps all.  Asked once per rule when the hunt is made. */
     int (*keep_rule)(void *user, const sp_rule_info *rule);
     void *user;                /* for the callbacks */
+    /* intelligence (borrowed; must outlive the hunt; may be NULL): IOC hits
+     * in any event become detections; IPs seen are enriched with geo/ASN */
+    const struct sp_intel *intel;
+    const struct sp_geo *geo;
 } sp_hunt_opts;
 
 /* Accounting of one input (borrowed from the hunt). */
@@ -378,6 +382,10 @@ typedef struct sp_hit {
     uint64_t count;
     double value;
     const char *group;         /* "field=value, ..." */
+    /* IOC matches (rule then describes the indicator: id, "IOC match: ...",
+     * level from its confidence, tags from the actors/malware it links to) */
+    const struct sp_ioc *ioc;
+    const char *ioc_field, *ioc_observed;   /* where and what the event held */
 } sp_hit;
 
 /* What the hunt learns from every event (not only flagged ones). */
@@ -401,6 +409,20 @@ typedef struct sp_account_change {
     uint32_t source;
     uint64_t record;
 } sp_account_change;
+
+/* An external IP the evidence shows talking to the hosts. */
+enum { SP_IPROLE_LOGON_SOURCE = 1, SP_IPROLE_INBOUND = 2, SP_IPROLE_OUTBOUND = 4, SP_IPROLE_WEB_CLIENT = 8,
+       SP_IPROLE_WEB_SHELL_CLIENT = 16, SP_IPROLE_C2 = 32 };
+typedef struct sp_ip_row {
+    const char *ip;
+    const char *host;          /* a host it talked to (the first seen) */
+    unsigned roles;            /* SP_IPROLE_* */
+    uint64_t count;
+    int64_t first_ms, last_ms;
+    char country[4];           /* "" unknown (no geo data) */
+    uint32_t asn;
+    char as_org[128];
+} sp_ip_row;
 
 typedef struct sp_hours {
     uint64_t n;                        /* activity events counted */
@@ -438,6 +460,9 @@ const sp_account_change *sp_hunt_change(const sp_hunt *h, size_t i);
  * account changes) by UTC weekday and hour, and the best-fitting UTC offset
  * of a Monday-Friday 08-19 working week with its confidence. */
 void sp_hunt_hours(const sp_hunt *h, sp_hours *out);
+/* External IPs seen (most seen first), with geo/ASN when geo data was given. */
+size_t sp_hunt_ip_count(const sp_hunt *h);
+const sp_ip_row *sp_hunt_ip(const sp_hunt *h, size_t i);
 
 /* Write the timeline: JSON lines (".jsonl", ".json") or CSV (".csv") chosen
  * by the file name's extension.  Field text is escaped for its format; CSV

@@ -29,6 +29,9 @@
 #ifndef SP_ANA_MAX_ACTIVITY
 #define SP_ANA_MAX_ACTIVITY 1000000    /* hands-on activity timestamps kept */
 #endif
+#ifndef SP_ANA_MAX_IPS
+#define SP_ANA_MAX_IPS 100000          /* external IPs kept */
+#endif
 
 typedef struct sp_ana sp_ana;
 typedef struct sp_ana_worker sp_ana_worker;
@@ -45,8 +48,11 @@ void sp_ana_observe(sp_ana_worker *w, const sp_event *ev, uint32_t source, uint6
 void sp_ana_activity(sp_ana_worker *w, int64_t time_ms, uint32_t source, uint64_t record);
 /* Fold a worker into the whole (call once per worker, at the end). */
 int sp_ana_merge(sp_ana *a, const sp_ana_worker *w);
-/* Sort and deduplicate after the last merge. */
-void sp_ana_finish(sp_ana *a);
+/* Sort and deduplicate after the last merge; enrich IPs with geo/ASN when
+ * `geo` is given. */
+void sp_ana_finish(sp_ana *a, const sp_geo *geo);
+size_t sp_ana_ip_count(const sp_ana *a);
+const sp_ip_row *sp_ana_ip(const sp_ana *a, size_t i);   /* most seen first */
 
 /* ----------------------------------------------------------- results */
 

@@ -4,35 +4,21 @@
  * EVTX and every JSON shape work alike.
  */
 #include "analytics/analytics.h"
+#include "analytics/ana_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-typedef struct act { int64_t t; uint32_t source; uint64_t record; } act;
+struct sp_ana_worker { ana_store s; };
+struct sp_ana { ana_store s; sp_hours hours; int finished; };
 
-/* one store shape for workers and for the merged whole */
-typedef struct store {
-    sp_arena ar;
-    sp_logon_row *rows;
-    size_t nrows, caprows;
-    uint32_t *idx;             /* open addressing over rows, key hash; 0 empty, else row+1 */
-    uint32_t *ihash;
-    size_t icap;
-    sp_account_change *ch;
-    size_t nch, capch;
-    act *act;
-    size_t nact, capact;
-    uint64_t dropped;
-} store;
-
-struct sp_ana_worker { store s; };
-struct sp_ana { store s; sp_hours hours; int finished; };
-
-static void store_init(store *s) { memset(s, 0, sizeof *s); sp_arena_init(&s->ar, 64 * 1024); }
-static void store_fini(store *s)
+static void store_init(ana_store *s) { memset(s, 0, sizeof *s); sp_arena_init(&s->ar, 64 * 1024); }
+static void store_fini(ana_store *s)
 {
+    free(s->ips);
+    free(s->ipidx);
     sp_arena_fini(&s->ar);
     free(s->rows);
     free(s->idx);
@@ -56,7 +42,7 @@ sp_ana *sp_ana_new(void)
 }
 void sp_ana_free(sp_ana *a) { if (a) { store_fini(&a->s); free(a); } }
 
-static const char *dup(store *s, const char *p, size_t n)
+const char *ana_dup(ana_store *s, const char *p, size_t n)
 {
     char *d = sp_arena_alloc(&s->ar, n + 1);
     if (!d) return "";
@@ -71,7 +57,7 @@ static uint32_t fnv(const char *s, uint32_t h)
     return (h ^ 0x1f) * 16777619u;
 }
 
-static sp_logon_row *row_get(store *s, const char *acct, const char *type, const char *ip, const char *host)
+static sp_logon_row *row_get(ana_store *s, const char *acct, const char *type, const char *ip, const char *host)
 {
     uint32_t h = fnv(host, fnv(ip, fnv(type, fnv(acct, 2166136261u))));
     if (!h) h = 1;
@@ -109,10 +95,10 @@ static sp_logon_row *row_get(store *s, const char *acct, const char *type, const
     }
     sp_logon_row *r = &s->rows[s->nrows++];
     memset(r, 0, sizeof *r);
-    r->account = dup(s, acct, strlen(acct));
-    r->logon_type = dup(s, type, strlen(type));
-    r->source_ip = dup(s, ip, strlen(ip));
-    r->host = dup(s, host, strlen(host));
+    r->account = ana_dup(s, acct, strlen(acct));
+    r->logon_type = ana_dup(s, type, strlen(type));
+    r->source_ip = ana_dup(s, ip, strlen(ip));
+    r->host = ana_dup(s, host, strlen(host));
     r->first_ms = INT64_MAX;
     r->last_ms = INT64_MIN;
     s->idx[j] = (uint32_t)s->nrows;
@@ -120,7 +106,7 @@ static sp_logon_row *row_get(store *s, const char *acct, const char *type, const
     return r;
 }
 
-static void row_add(store *s, const char *acct, const char *type, const char *ip, const char *host,
+static void row_add(ana_store *s, const char *acct, const char *type, const char *ip, const char *host,
                     int ok, int64_t t, uint64_t n)
 {
     sp_logon_row *r = row_get(s, acct, type, ip, host);
@@ -132,7 +118,7 @@ static void row_add(store *s, const char *acct, const char *type, const char *ip
     }
 }
 
-static void add_activity(store *s, int64_t t, uint32_t source, uint64_t record)
+static void add_activity(ana_store *s, int64_t t, uint32_t source, uint64_t record)
 {
     if (t == INT64_MIN) return;
     if (s->nact >= SP_ANA_MAX_ACTIVITY) { s->dropped++; return; }
@@ -146,7 +132,7 @@ static void add_activity(store *s, int64_t t, uint32_t source, uint64_t record)
     s->act[s->nact++] = (act){t, source, record};
 }
 
-static void add_change(store *s, int64_t t, const char *host, uint32_t eid, const char *what,
+static void add_change(ana_store *s, int64_t t, const char *host, uint32_t eid, const char *what,
                        const char *acct, const char *group, const char *by, uint32_t source, uint64_t record)
 {
     if (s->nch >= SP_ANA_MAX_CHANGES) { s->dropped++; return; }
@@ -157,8 +143,8 @@ static void add_change(store *s, int64_t t, const char *host, uint32_t eid, cons
         s->ch = n;
         s->capch = nc;
     }
-    s->ch[s->nch++] = (sp_account_change){t, dup(s, host, strlen(host)), eid, what, dup(s, acct, strlen(acct)),
-                                          dup(s, group, strlen(group)), dup(s, by, strlen(by)), source, record};
+    s->ch[s->nch++] = (sp_account_change){t, ana_dup(s, host, strlen(host)), eid, what, ana_dup(s, acct, strlen(acct)),
+                                          ana_dup(s, group, strlen(group)), ana_dup(s, by, strlen(by)), source, record};
 }
 
 /* ------------------------------------------------------------ observe */
@@ -214,14 +200,15 @@ static void account(char *out, size_t cap, const char *dom, const char *user)
 
 void sp_ana_observe(sp_ana_worker *w, const sp_event *e, uint32_t source, uint64_t record)
 {
-    store *s = &w->s;
+    ana_store *s = &w->s;
     char ch[128], host[256], user[256], dom[256], acct[520], ip[64], grp[256], by[520], sub[256], sdom[256];
+    int64_t t = e->time_unix_ms ? e->time_unix_ms(e->ev) : INT64_MIN;
     txt(e, "Channel", ch, sizeof ch);
-    if (!ch[0]) return;
+    if (!ch[0]) { ana_ips_observe_other(s, e, t); return; }
     long eid = num(e, "EventID");
     if (eid < 0) return;
-    int64_t t = e->time_unix_ms ? e->time_unix_ms(e->ev) : INT64_MIN;
     txt(e, "Computer", host, sizeof host);
+    ana_ips_observe(s, e, ch, eid, host, t);
     if (!strcasecmp(ch, "Security")) {
         switch (eid) {
         case 4624: case 4625: {
@@ -292,8 +279,8 @@ void sp_ana_activity(sp_ana_worker *w, int64_t time_ms, uint32_t source, uint64_
 
 int sp_ana_merge(sp_ana *a, const sp_ana_worker *w)
 {
-    store *d = &a->s;
-    const store *s = &w->s;
+    ana_store *d = &a->s;
+    const ana_store *s = &w->s;
     for (size_t i = 0; i < s->nrows; i++) {
         const sp_logon_row *r = &s->rows[i];
         sp_logon_row *t = row_get(d, r->account, r->logon_type, r->source_ip, r->host);
@@ -308,6 +295,16 @@ int sp_ana_merge(sp_ana *a, const sp_ana_worker *w)
         add_change(d, c->time_ms, c->host, c->event_id, c->what, c->account, c->group, c->by, c->source, c->record);
     }
     for (size_t i = 0; i < s->nact; i++) add_activity(d, s->act[i].t, s->act[i].source, s->act[i].record);
+    for (size_t i = 0; i < s->nips; i++) {
+        const sp_ip_row *r = &s->ips[i];
+        for (uint64_t k = 0; k < 1; k++) ana_ip_note(d, r->ip, r->roles, r->host, r->first_ms == INT64_MAX ? INT64_MIN : r->first_ms);
+        /* ana_ip_note counted one: add the rest and widen the time range */
+        sp_ip_row *t = ana_ip_find(d, r->ip);
+        if (t) {
+            t->count += r->count - 1;
+            if (r->last_ms > t->last_ms) t->last_ms = r->last_ms;
+        }
+    }
     d->dropped += s->dropped;
     return 0;
 }
@@ -341,11 +338,29 @@ static int cmp_act(const void *x, const void *y)
     return (a->t > b->t) - (a->t < b->t);
 }
 
-void sp_ana_finish(sp_ana *a)
+static int cmp_ip(const void *x, const void *y)
 {
-    store *s = &a->s;
+    const sp_ip_row *a = x, *b = y;
+    if (a->count != b->count) return a->count > b->count ? -1 : 1;
+    return strcmp(a->ip, b->ip);
+}
+
+void sp_ana_finish(sp_ana *a, const sp_geo *geo)
+{
+    ana_store *s = &a->s;
     if (a->finished) return;
     a->finished = 1;
+    for (size_t i = 0; i < s->nips; i++) {
+        sp_ip_row *r = &s->ips[i];
+        if (r->first_ms == INT64_MAX) r->first_ms = INT64_MIN;
+        sp_geo_info gi;
+        if (geo && sp_geo_lookup(geo, r->ip, strlen(r->ip), &gi)) {
+            memcpy(r->country, gi.country, sizeof r->country);
+            r->asn = gi.asn;
+            memcpy(r->as_org, gi.as_org, sizeof r->as_org);
+        }
+    }
+    if (s->nips) qsort(s->ips, s->nips, sizeof *s->ips, cmp_ip);
     if (s->nrows) qsort(s->rows, s->nrows, sizeof *s->rows, cmp_row);
     /* the index points at old positions: it is not used after finish */
     if (s->nch) qsort(s->ch, s->nch, sizeof *s->ch, cmp_change);
@@ -369,3 +384,6 @@ const sp_logon_row *sp_ana_logon(const sp_ana *a, size_t i) { return i < a->s.nr
 size_t sp_ana_change_count(const sp_ana *a) { return a->s.nch; }
 const sp_account_change *sp_ana_change(const sp_ana *a, size_t i) { return i < a->s.nch ? &a->s.ch[i] : NULL; }
 void sp_ana_hours(const sp_ana *a, sp_hours *out) { *out = a->hours; }
+
+size_t sp_ana_ip_count(const sp_ana *a) { return a->s.nips; }
+const sp_ip_row *sp_ana_ip(const sp_ana *a, size_t i) { return i < a->s.nips ? &a->s.ips[i] : NULL; }

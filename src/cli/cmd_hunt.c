@@ -26,6 +26,13 @@ static const char usage_hunt[] =
     "  --status S          report only rules of status S (repeatable)\n"
     "  --rule ID           report only rule ID (repeatable)\n"
     "\n"
+    "intelligence:\n"
+    "  --intel PATH        IOCs: STIX 2.1 bundle, MISP event or feed folder, CSV or\n"
+    "                      plain list (repeatable); hits become detections\n"
+    "  --geoip FILE        MaxMind DB or range CSV (start,end,asn,org) for country\n"
+    "                      and ASN of the IPs seen (repeatable; default: the search\n"
+    "                      path of docs/intel.md, $SPOOR_GEOIP first)\n"
+    "\n"
     "output:\n"
     "  --timeline FILE     every detection, in time order: FILE.jsonl (JSON lines)\n"
     "                      or FILE.csv (Timeline Explorer / Timesketch)\n"
@@ -100,13 +107,15 @@ static int keep_rule(void *user, const sp_rule_info *r)
 
 /* ------------------------------------------------------------ summary */
 
-typedef struct count { const char *key; const char *label; uint64_t n; } count;
+typedef struct count { const char *key; const char *label; uint64_t n; const void *obj; } count;
 typedef struct counts { count *a; size_t n, cap; } counts;
 
-static void bump(counts *c, const char *key, const char *label)
+/* count one more of `key` (or of the object `obj` when given: rules are
+ * told apart by identity, as two indicators may share an id) */
+static void bump_obj(counts *c, const void *obj, const char *key, const char *label)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->a[i].key, key)) { c->a[i].n++; return; }
+        if (obj ? c->a[i].obj == obj : !strcmp(c->a[i].key, key)) { c->a[i].n++; return; }
     if (c->n == c->cap) {
         size_t nc = c->cap ? c->cap * 2 : 32;
         count *na = realloc(c->a, nc * sizeof *na);
@@ -114,8 +123,10 @@ static void bump(counts *c, const char *key, const char *label)
         c->a = na;
         c->cap = nc;
     }
-    c->a[c->n++] = (count){key, label, 1};
+    c->a[c->n++] = (count){key, label, 1, obj};
 }
+
+static void bump(counts *c, const char *key, const char *label) { bump_obj(c, NULL, key, label); }
 
 static int by_count(const void *a, const void *b)
 {
@@ -265,6 +276,19 @@ static void text_analytics(FILE *o, const hunt_cli *c, const sp_hunt *h)
     }
 }
 
+static void roles_str(unsigned r, char *b, size_t cap)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {SP_IPROLE_LOGON_SOURCE, "logon_source"}, {SP_IPROLE_INBOUND, "inbound"}, {SP_IPROLE_OUTBOUND, "outbound"},
+        {SP_IPROLE_WEB_CLIENT, "web_client"}, {SP_IPROLE_WEB_SHELL_CLIENT, "web_shell_client"}, {SP_IPROLE_C2, "c2"}};
+    b[0] = 0;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (r & names[i].bit) {
+            size_t l = strlen(b);
+            snprintf(b + l, cap - l, "%s%s", l ? "," : "", names[i].name);
+        }
+}
+
 /* The evidence attribution reads from a hunt ("attribution_evidence"):
  * techniques and software from the tags of the rules that fired, with how
  * often, how severe and on how many hosts; and the operator hours. */
@@ -324,12 +348,81 @@ static void json_evidence(FILE *o, const sp_hunt *h)
     fputs("],\"software\":[", o);
     for (size_t i = 0; i < ns; i++)
         fprintf(o, "%s{\"id\":\"%s\",\"count\":%llu}", i ? "," : "", soft[i].id, (unsigned long long)soft[i].count);
+    fputs("],\"ips\":[", o);
+    char cc[64][4];
+    uint32_t asns[64];
+    size_t ncc = 0, nas = 0, nip = sp_hunt_ip_count(h);
+    for (size_t i = 0; i < nip && i < 200; i++) {
+        const sp_ip_row *r = sp_hunt_ip(h, i);
+        char roles[128];
+        roles_str(r->roles, roles, sizeof roles);
+        fprintf(o, "%s{\"ip\":\"%s\",\"country\":\"%s\",\"asn\":%u,\"role\":\"%s\",\"count\":%llu}", i ? "," : "", r->ip,
+                r->country, r->asn, roles, (unsigned long long)r->count);
+        if (r->country[0]) {
+            size_t k = 0;
+            while (k < ncc && strcmp(cc[k], r->country)) k++;
+            if (k == ncc && ncc < 64) memcpy(cc[ncc++], r->country, 4);
+        }
+        if (r->asn) {
+            size_t k = 0;
+            while (k < nas && asns[k] != r->asn) k++;
+            if (k == nas && nas < 64) asns[nas++] = r->asn;
+        }
+    }
+    fputs("],\"countries\":[", o);
+    for (size_t i = 0; i < ncc; i++) fprintf(o, "%s\"%s\"", i ? "," : "", cc[i]);
+    fputs("],\"asns\":[", o);
+    for (size_t i = 0; i < nas; i++) fprintf(o, "%s%u", i ? "," : "", asns[i]);
     sp_hours hr;
     sp_hunt_hours(h, &hr);
     fprintf(o, "],\"hours\":{\"utc_offset_min\":%d,\"confidence\":\"%s\",\"events\":%llu}}", hr.best_offset_min,
             hr.n ? hr.confidence : "none", (unsigned long long)hr.n);
     free(tech);
     free(soft);
+}
+
+static void json_ips(FILE *o, const sp_hunt *h)
+{
+    char t1[40], t2[40], roles[128];
+    fputs("\"external_ips\":[", o);
+    size_t n = sp_hunt_ip_count(h);
+    for (size_t i = 0; i < n && i < 1000; i++) {
+        const sp_ip_row *r = sp_hunt_ip(h, i);
+        iso(r->first_ms, t1, sizeof t1);
+        iso(r->last_ms, t2, sizeof t2);
+        roles_str(r->roles, roles, sizeof roles);
+        fprintf(o, "%s{\"ip\":", i ? "," : "");
+        jesc(o, r->ip);
+        fputs(",\"country\":", o); jesc(o, r->country);
+        fprintf(o, ",\"asn\":%u,\"as_org\":", r->asn);
+        jesc(o, r->as_org);
+        fprintf(o, ",\"roles\":\"%s\",\"count\":%llu,\"host\":", roles, (unsigned long long)r->count);
+        jesc(o, r->host);
+        fputs(",\"first\":", o); jesc(o, t1);
+        fputs(",\"last\":", o); jesc(o, t2);
+        fputc('}', o);
+    }
+    fputc(']', o);
+}
+
+static void text_ips(FILE *o, const hunt_cli *c, const sp_hunt *h)
+{
+    const char *B = c->term.color_out ? "\033[1m" : "", *R = c->term.color_out ? "\033[0m" : "";
+    size_t n = sp_hunt_ip_count(h);
+    if (!n) return;
+    char roles[128], t1[40];
+    fprintf(o, "\n%sexternal IPs%s  (ip, country, AS, role, events, first seen, host)\n", B, R);
+    for (size_t i = 0; i < n && i < 15; i++) {
+        const sp_ip_row *r = sp_hunt_ip(h, i);
+        roles_str(r->roles, roles, sizeof roles);
+        iso(r->first_ms, t1, sizeof t1);
+        char as[160];
+        if (r->asn) snprintf(as, sizeof as, "AS%u %.40s", r->asn, r->as_org);
+        else snprintf(as, sizeof as, "-");
+        fprintf(o, "  %-16s %-3s %-34.34s %-18.18s %5llu  %s  %s\n", r->ip, r->country[0] ? r->country : "-", as, roles,
+                (unsigned long long)r->count, t1, r->host);
+    }
+    if (n > 15) fprintf(o, "  ... %zu more (--json lists them)\n", n - 15);
 }
 
 static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, int json, double secs)
@@ -344,7 +437,7 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         if (!x.rule) continue;
         int lr = level_rank(x.rule->level);
         lvl[lr < 0 ? NLEVELS : lr]++;
-        bump(&byrule, x.rule->id[0] ? x.rule->id : x.rule->title, x.rule->title);
+        bump_obj(&byrule, x.rule, x.rule->id[0] ? x.rule->id : x.rule->title, x.rule->title);
         if (x.host[0]) bump(&byhost, x.host, x.host);
         for (size_t t = 0; t < x.rule->ntags; t++) {
             const char *tg = x.rule->tags[t];
@@ -422,6 +515,8 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         fputs("],", o);
         json_analytics(o, h);
         fputc(',', o);
+        json_ips(o, h);
+        fputc(',', o);
         json_evidence(o, h);
         fprintf(o, ",\"seconds\":%.3f}\n", secs);
     } else {
@@ -462,6 +557,7 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
             }
             fputc('\n', o);
         }
+        text_ips(o, c, h);
         text_analytics(o, c, h);
         fprintf(o, "\n%sinputs%s  (records: parsed / skipped / recovered / errors)\n", B, R);
         for (size_t i = 0; i < nin; i++) {
@@ -508,16 +604,22 @@ int cmd_hunt(int argc, char **argv)
     c.rule_ids = calloc((size_t)argc, sizeof *c.rule_ids);
     int nsigma = 0, ninputs = 0, json = 0, builtin = 1, rc = EX_USAGE;
     const char *timeline = NULL, *logsources = NULL, *config = NULL;
+    const char **intel_paths = calloc((size_t)argc, sizeof *intel_paths), **geo_paths = calloc((size_t)argc, sizeof *geo_paths);
+    int nintel = 0, ngeo = 0;
+    sp_intel *intel = NULL;
+    sp_geo *geo = NULL;
     sp_hunt_opts ho = {0};
     sp_ruleset *rs = NULL;
     sp_hunt *h = NULL;
-    if (!sigma || !inputs || !c.status || !c.rule_ids) { rc = EX_NOINPUT; goto out; }
+    if (!sigma || !inputs || !c.status || !c.rule_ids || !intel_paths || !geo_paths) { rc = EX_NOINPUT; goto out; }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage_hunt, stdout); rc = EX_OK; goto out; }
         else if (!strcmp(a, "--sigma") && more) sigma[nsigma++] = argv[++i];
         else if (!strcmp(a, "--timeline") && more) timeline = argv[++i];
+        else if (!strcmp(a, "--intel") && more) intel_paths[nintel++] = argv[++i];
+        else if (!strcmp(a, "--geoip") && more) geo_paths[ngeo++] = argv[++i];
         else if (!strcmp(a, "--logsources") && more) logsources = argv[++i];
         else if (!strcmp(a, "--config") && more) config = argv[++i];
         else if (!strcmp(a, "--min-level") && more) {
@@ -558,6 +660,39 @@ int cmd_hunt(int argc, char **argv)
     if (!c.quiet) {
         fprintf(stderr, "spoor hunt: %zu rules loaded, %zu rejected (spoor rules check lists why)\n", rst.loaded, rst.rejected);
     }
+    if (nintel) {
+        if (sp_intel_new(NULL, &intel, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+        for (int i = 0; i < nintel; i++)
+            if (sp_intel_load_path(intel, intel_paths[i], &err) != SP_OK) {
+                fprintf(stderr, "spoor hunt: %s: %s\n", err.file[0] ? err.file : intel_paths[i], err.msg);
+                rc = EX_USAGE;
+                goto out;
+            }
+        if (sp_intel_compile(intel, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+        if (!c.quiet) {
+            /* records refused and patterns spoor cannot evaluate, by id: never dropped silently */
+            size_t ni = sp_intel_issue_count(intel);
+            for (size_t i = 0; i < ni; i++) {
+                sp_intel_issue is;
+                if (sp_intel_issue_at(intel, i, &is) == 0 && is.unsupported != 2)
+                    fprintf(stderr, "spoor hunt: %s: %s: %s%s\n", is.source, is.where,
+                            is.unsupported ? "unsupported pattern: " : "skipped: ", is.reason);
+            }
+            fprintf(stderr, "spoor hunt: %zu indicators loaded (spoor intel lookup shows what is known of a value)\n",
+                    sp_intel_count(intel));
+        }
+        ho.intel = intel;
+    }
+    if (sp_geo_new(&geo) == SP_OK) {
+        for (int i = 0; i < ngeo; i++)
+            if (sp_geo_add_file(geo, geo_paths[i], &err) != SP_OK) {
+                fprintf(stderr, "spoor hunt: %s: %s\n", geo_paths[i], err.msg);
+                rc = EX_USAGE;
+                goto out;
+            }
+        if (!ngeo) sp_geo_add_default(geo, NULL);
+        ho.geo = geo;
+    }
     ho.diag = diag_cb;
     ho.warn = warn_cb;
     ho.progress = progress_cb;
@@ -587,6 +722,10 @@ int cmd_hunt(int argc, char **argv)
 out:
     sp_hunt_free(h);
     sp_ruleset_free(rs);
+    sp_intel_free(intel);
+    sp_geo_free(geo);
+    free(intel_paths);
+    free(geo_paths);
     free(sigma);
     free(inputs);
     free(c.status);

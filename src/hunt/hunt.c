@@ -75,6 +75,58 @@ static hunt_cin *new_cin(sp_hunt *h)
     return c;
 }
 
+/* The rule-like description of an indicator that hit, made once per
+ * indicator (in the store: the pointer stays valid): its id,
+ * "IOC match: type value (what it links to)", a level from its confidence,
+ * tags "ioc" plus the ATT&CK ids of its links ("attack.g0032"). */
+static const sp_rule_info *ioc_rule(sp_hunt *h, const sp_ioc *ioc)
+{
+    for (size_t i = 0; i < h->nirules; i++)
+        if (h->irules[i].ioc == ioc) return h->irules[i].info;
+    if (h->nirules == h->capirules) {
+        size_t nc = h->capirules ? h->capirules * 2 : 16;
+        struct ioc_rule *n = realloc(h->irules, nc * sizeof *n);
+        if (!n) { h->nomem = 1; return NULL; }
+        h->irules = n;
+        h->capirules = nc;
+    }
+    sp_rule_info *r = sp_arena_zalloc(&h->store, sizeof *r);
+    const char **tags = sp_arena_zalloc(&h->store, (ioc->nlinks + 1) * sizeof *tags);
+    if (!r || !tags) { h->nomem = 1; return NULL; }
+    sp_buf t;
+    sp_buf_init(&t);
+    sp_buf_printf(&t, "IOC match: %s %s", sp_ioc_type_name(ioc->type), ioc->value);
+    size_t nt = 0;
+    tags[nt++] = "ioc";
+    for (size_t i = 0; i < ioc->nlinks; i++) {
+        const sp_ioc_link *l = &ioc->links[i];
+        sp_buf_printf(&t, "%s%s%s%s%s", i ? ", " : " (", l->name[0] ? l->name : l->kind,
+                      l->attack_id[0] ? " " : "", l->attack_id, i + 1 == ioc->nlinks ? ")" : "");
+        if (l->attack_id[0]) {
+            char tg[32];
+            snprintf(tg, sizeof tg, "attack.%s", l->attack_id);
+            for (char *q = tg; *q; q++) if (*q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
+            tags[nt++] = store_str(h, tg, strlen(tg));
+        }
+    }
+    r->kind = SP_RULE_DETECTION;
+    r->file = ioc->source;
+    r->id = ioc->id;
+    r->name = "";
+    r->title = store_str(h, t.p ? t.p : "", t.len);
+    sp_buf_fini(&t);
+    r->description = ioc->comment ? ioc->comment : "";
+    r->level = ioc->confidence >= 70 || ioc->confidence < 0 ? "high" : ioc->confidence >= 40 ? "medium" : "low";
+    r->status = "stable";
+    r->author = r->date = r->modified = r->product = r->category = r->service = r->corr_type = "";
+    r->tags = tags;
+    r->ntags = nt;
+    h->irules[h->nirules].ioc = ioc;
+    h->irules[h->nirules].info = r;
+    h->nirules++;
+    return r;
+}
+
 input *hunt_new_input(sp_hunt *h, const char *path, const char *format)
 {
     if (h->nin == h->capin) {
@@ -164,6 +216,7 @@ void sp_hunt_free(sp_hunt *h)
         for (unsigned k = 0; k < h->nthreads; k++) sp_scanner_free(h->sc[k]);
     free(h->sc);
     free(h->keep);
+    free(h->irules);
     if (h->aw)
         for (unsigned k = 0; k < h->nthreads; k++) sp_ana_worker_free(h->aw[k]);
     free(h->aw);
@@ -182,13 +235,15 @@ void sp_hunt_free(sp_hunt *h)
 /* entry serialised by a worker into the chunk output */
 typedef struct wire {
     uint32_t total;            /* bytes of this entry, header included */
-    uint32_t kind;             /* 1 detection, 2 correlation input (payload: f\0v\0...) */
+    uint32_t kind;             /* 1 detection, 2 correlation input (payload: f\0v\0...), 3 IOC hit */
     uint32_t rule;
     int64_t time_ms;
     uint64_t record;
     uint32_t event_id;
     uint8_t has_eid, recovered, pad[2];
     uint32_t chlen, hostlen, evlen;
+    const sp_ioc *ioc;         /* kind 3: the indicator; payload starts with field\0observed\0 */
+    uint32_t ioclen;           /* bytes of that prefix */
 } wire;
 
 typedef struct evtx_ctx {
@@ -228,16 +283,55 @@ static uint64_t event_record_id(const sp_record *r)
     return sp_record_id(r);
 }
 
+/* the current record's JSON, channel and host, rendered once */
+static int ensure_json(struct wstate *w)
+{
+    const sp_record *r = w->rec;
+    if (w->json.len) return 0;
+    if (sp_record_json(r, &w->json) != SP_OK) return -1;
+    text_field(r, "Channel", w->ch, sizeof w->ch, &w->chn);
+    text_field(r, "Computer", w->host, sizeof w->host, &w->hostn);
+    return 0;
+}
+
+static int on_evtx_ioc(void *user, const char *field, size_t flen, const char *value, size_t vlen, const sp_ioc_hit *hit)
+{
+    struct wstate *w = user;
+    const sp_record *r = w->rec;
+    if (ensure_json(w)) return 1;
+    wire e;
+    memset(&e, 0, sizeof e);
+    e.kind = 3;
+    e.rule = UINT32_MAX;
+    uint64_t ft = sp_record_filetime(r);
+    e.time_ms = ft >= 116444736000000000ull ? (int64_t)((ft - 116444736000000000ull) / 10000u) : INT64_MIN;
+    e.record = event_record_id(r);
+    e.event_id = sp_record_event_id(r);
+    e.has_eid = 1;
+    e.recovered = (uint8_t)sp_record_recovered(r);
+    e.ioc = hit->ioc;
+    e.ioclen = (uint32_t)(flen + 1 + vlen + 1);
+    e.chlen = (uint32_t)w->chn;
+    e.hostlen = (uint32_t)w->hostn;
+    e.evlen = (uint32_t)(e.ioclen + w->json.len);
+    e.total = (uint32_t)(sizeof e + e.chlen + e.hostlen + e.evlen);
+    sp_buf_put(w->out, &e, sizeof e);
+    sp_buf_put(w->out, w->ch, w->chn);
+    sp_buf_put(w->out, w->host, w->hostn);
+    sp_buf_put(w->out, field, flen);
+    sp_buf_putc(w->out, 0);
+    sp_buf_put(w->out, value, vlen);
+    sp_buf_putc(w->out, 0);
+    sp_buf_put(w->out, w->json.p, w->json.len);
+    return 0;
+}
+
 static int on_evtx_detect(void *user, const sp_detection *d)
 {
     struct wstate *w = user;
     const sp_record *r = w->rec;
     if (!w->keep[d->rule_index]) return 0;
-    if (w->json.len == 0) {
-        if (sp_record_json(r, &w->json) != SP_OK) return 1;
-        text_field(r, "Channel", w->ch, sizeof w->ch, &w->chn);
-        text_field(r, "Computer", w->host, sizeof w->host, &w->hostn);
-    }
+    if (ensure_json(w)) return 1;
     wire e;
     memset(&e, 0, sizeof e);
     e.kind = 1;
@@ -301,6 +395,7 @@ static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_
     sp_scanner_match_record(c->h->sc[worker], rec, on_evtx_detect, w);
     sp_event e;
     sp_event_from_record(&e, rec);
+    if (c->h->o.intel) sp_intel_match_event(c->h->o.intel, &e, on_evtx_ioc, w);
     sp_ana_observe(c->h->aw[worker], &e, c->source, event_record_id(rec));
     return 0;
 }
@@ -334,6 +429,15 @@ static int merge_wire(sp_hunt *h, input *in, uint32_t source, const sp_buf *out)
         }
         sp_hunt_det *d = new_det(h);
         if (!d) return 1;
+        if (w.kind == 3) {
+            d->ioc = w.ioc;
+            d->rinfo = ioc_rule(h, w.ioc);
+            d->ioc_field = store_str(h, ev, strlen(ev));
+            const char *obs = ev + strlen(ev) + 1;
+            d->ioc_observed = store_str(h, obs, strlen(obs));
+            ev += w.ioclen;
+            w.evlen -= w.ioclen;
+        }
         d->time_ms = w.time_ms;
         d->source = source;
         d->record = w.record;
@@ -474,7 +578,8 @@ static void json_text(const sp_jevent *ev, const char *name, const char **s, siz
 }
 
 /* one wire entry for the current event */
-static void json_wire(jworker *w, uint32_t kind, uint32_t rule, int64_t t, const char *payload, size_t plen, uint32_t n)
+static void json_wire(jworker *w, uint32_t kind, uint32_t rule, int64_t t, const char *payload, size_t plen, uint32_t n,
+                      const sp_ioc *ioc, uint32_t ioclen)
 {
     const sp_jevent *ev = w->ev;
     wire e;
@@ -482,10 +587,12 @@ static void json_wire(jworker *w, uint32_t kind, uint32_t rule, int64_t t, const
     e.kind = kind;
     e.rule = rule;
     e.time_ms = t;
+    e.ioc = ioc;
+    e.ioclen = ioclen;
     e.record = w->line;
     sp_value v;
     if (sp_jevent_field(ev, "EventRecordID", 13, &v, 1) && v.is_int && v.i >= 0) e.record = (uint64_t)v.i;
-    if (kind == 1) {
+    if (kind != 2) {
         if (sp_jevent_field(ev, "EventID", 7, &v, 1)) {
             int64_t x;
             if (v.is_int) { e.event_id = (uint32_t)v.i; e.has_eid = 1; }
@@ -513,7 +620,7 @@ static int on_json_detect(void *user, const sp_detection *dt)
 {
     jworker *w = user;
     if (!w->h->keep[dt->rule_index]) return 0;
-    json_wire(w, 1, (uint32_t)dt->rule_index, dt->time_ms, w->ev->line, w->ev->line_len, 0);
+    json_wire(w, 1, (uint32_t)dt->rule_index, dt->time_ms, w->ev->line, w->ev->line_len, 0, NULL, 0);
     return 0;
 }
 
@@ -526,8 +633,24 @@ static int on_json_corr(void *user, size_t rule, int64_t t, const char *const *f
         sp_buf_put(&kv, f[i], strlen(f[i]) + 1);
         sp_buf_put(&kv, v[i], strlen(v[i]) + 1);
     }
-    json_wire(w, 2, (uint32_t)rule, t, kv.p ? kv.p : "", kv.len, (uint32_t)n);
+    json_wire(w, 2, (uint32_t)rule, t, kv.p ? kv.p : "", kv.len, (uint32_t)n, NULL, 0);
     sp_buf_fini(&kv);
+    return 0;
+}
+
+static int on_json_ioc(void *user, const char *field, size_t flen, const char *value, size_t vlen, const sp_ioc_hit *hit)
+{
+    jworker *w = user;
+    sp_buf p;
+    sp_buf_init(&p);
+    sp_buf_put(&p, field, flen);
+    sp_buf_putc(&p, 0);
+    sp_buf_put(&p, value, vlen);
+    sp_buf_putc(&p, 0);
+    uint32_t pre = (uint32_t)p.len;
+    sp_buf_put(&p, w->ev->line, w->ev->line_len);
+    json_wire(w, 3, UINT32_MAX, w->ev->time_ms, p.p ? p.p : "", p.len, 0, hit->ioc, pre);
+    sp_buf_fini(&p);
     return 0;
 }
 
@@ -566,6 +689,7 @@ static void json_one(jworker *w, const char *text, size_t len, uint64_t off, uin
     w->line = lineno;
     sp_scanner_set_corr_sink(w->sc, on_json_corr, w);
     sp_scanner_match_event(w->sc, &e, on_json_detect, w);
+    if (w->h->o.intel) sp_intel_match_event(w->h->o.intel, &e, on_json_ioc, w);
     sp_value rv;
     uint64_t rec = lineno;
     if (sp_jevent_field(&ev, "EventRecordID", 13, &rv, 1) && rv.is_int && rv.i >= 0) rec = (uint64_t)rv.i;
@@ -1039,7 +1163,7 @@ sp_status sp_hunt_finish(sp_hunt *h, sp_error *err)
         if (h->ndet) qsort(h->det, h->ndet, sizeof *h->det, cmp_det);
         for (unsigned k = 0; k < h->nthreads; k++) sp_ana_merge(h->ana, h->aw[k]);
         sp_ana_merge(h->ana, h->aw_merge);
-        sp_ana_finish(h->ana);
+        sp_ana_finish(h->ana, h->o.geo);
     }
     h->finished = 1;
     if (h->nomem) {
@@ -1067,7 +1191,10 @@ void sp_hunt_hit(const sp_hunt *h, size_t i, sp_hit *out)
     memset(out, 0, sizeof *out);
     if (i >= h->ndet) return;
     const sp_hunt_det *d = &h->det[i];
-    out->rule = sp_ruleset_rule(h->rs, d->rule);
+    out->rule = d->rinfo ? d->rinfo : sp_ruleset_rule(h->rs, d->rule);
+    out->ioc = d->ioc;
+    out->ioc_field = d->ioc_field ? d->ioc_field : "";
+    out->ioc_observed = d->ioc_observed ? d->ioc_observed : "";
     out->time_ms = d->time_ms;
     out->source = d->source < h->nin ? h->in[d->source].path : "";
     out->record = d->record;
@@ -1090,3 +1217,5 @@ const sp_logon_row *sp_hunt_logon(const sp_hunt *h, size_t i) { return sp_ana_lo
 size_t sp_hunt_change_count(const sp_hunt *h) { return sp_ana_change_count(h->ana); }
 const sp_account_change *sp_hunt_change(const sp_hunt *h, size_t i) { return sp_ana_change(h->ana, i); }
 void sp_hunt_hours(const sp_hunt *h, sp_hours *out) { sp_ana_hours(h->ana, out); }
+size_t sp_hunt_ip_count(const sp_hunt *h) { return sp_ana_ip_count(h->ana); }
+const sp_ip_row *sp_hunt_ip(const sp_hunt *h, size_t i) { return sp_ana_ip(h->ana, i); }

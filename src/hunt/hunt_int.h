@@ -39,6 +39,10 @@ typedef struct sp_hunt_det {
     uint64_t count;
     double value;
     const char *group;        /* "field=value, ..." or "" */
+    /* IOC matches */
+    const sp_ioc *ioc;
+    const sp_rule_info *rinfo; /* synthetic rule describing the indicator */
+    const char *ioc_field, *ioc_observed;
 } sp_hunt_det;
 
 
@@ -76,6 +80,9 @@ struct sp_hunt {
     sp_arena store;            /* strings of detections and correlation inputs */
     hunt_cin *cin;
     size_t ncin, capcin;
+    /* synthetic rule infos of the indicators that hit (one per sp_ioc) */
+    struct ioc_rule { const sp_ioc *ioc; const sp_rule_info *info; } *irules;
+    size_t nirules, capirules;
     sp_ana *ana;               /* logons, account changes, operator hours */
     sp_ana_worker **aw;        /* one per worker */
     sp_ana_worker *aw_merge;   /* fed by the (serialised) merge of detections */

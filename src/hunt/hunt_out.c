@@ -88,6 +88,36 @@ static void hit_jsonl(sp_buf *b, const sp_hit *x)
         jstr(b, x->group);
         sp_buf_putc(b, '}');
     }
+    if (x->ioc) {
+        const sp_ioc *i = x->ioc;
+        jkey(b, "ioc", 0);
+        sp_buf_puts(b, "{\"type\":");
+        jstr(b, sp_ioc_type_name(i->type));
+        sp_buf_puts(b, ",\"value\":");
+        jstr(b, i->value);
+        sp_buf_puts(b, ",\"id\":");
+        jstr(b, i->id);
+        sp_buf_puts(b, ",\"source\":");
+        jstr(b, i->source);
+        sp_buf_puts(b, ",\"name\":");
+        jstr(b, i->name ? i->name : "");
+        sp_buf_printf(b, ",\"confidence\":%d,\"field\":", i->confidence);
+        jstr(b, x->ioc_field);
+        sp_buf_puts(b, ",\"observed\":");
+        jstr(b, x->ioc_observed);
+        sp_buf_puts(b, ",\"links\":[");
+        for (size_t k = 0; k < i->nlinks; k++) {
+            if (k) sp_buf_putc(b, ',');
+            sp_buf_puts(b, "{\"kind\":");
+            jstr(b, i->links[k].kind);
+            sp_buf_puts(b, ",\"name\":");
+            jstr(b, i->links[k].name);
+            sp_buf_puts(b, ",\"attack_id\":");
+            jstr(b, i->links[k].attack_id);
+            sp_buf_putc(b, '}');
+        }
+        sp_buf_puts(b, "]}");
+    }
     jkey(b, "event", 0);
     if (x->event_len) sp_json_sanitize(b, x->event, x->event_len);
     else sp_buf_puts(b, "null");
