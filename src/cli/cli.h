@@ -33,5 +33,6 @@ void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const 
 int cmd_evtx(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const char usage[] =
     "  evtx dump    decode EVTX files to JSON lines, JSON or XML\n"
     "  evtx info    header facts, chunk and record counts, damage found\n"
     "  rules check  load and compile Sigma rules, report rejections\n"
+    "  logs parse   read web, Zeek and Linux line logs as events (JSON lines)\n"
     "  version      print the version\n"
     "\n"
     "Run 'spoor <command> --help' for a command's options.\n"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "hunt")) return cmd_hunt(argc - 1, argv + 1);
     if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
     if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "logs")) return cmd_logs(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
     return EX_USAGE;
 }
