@@ -360,7 +360,7 @@ static int encoded_key(const char *k, size_t n, int execve)
 {
     static const char *const keys[] = {"exe", "comm", "ocomm", "cwd", "name", "proctitle", "cmd", "path", "key",
                                        "data", "acct", "dir", "file", "watch", "old-chardev", "new-chardev", "grp",
-                                       "new_group", "id", "old-disk", "new-disk", "root_dir", NULL};
+                                       "new_group", "old-disk", "new-disk", "root_dir", NULL};
     for (int i = 0; keys[i]; i++)
         if (eqs(k, n, keys[i])) return 1;
     if (execve && n >= 2 && k[0] == 'a' && is_digit(k[1])) {
