@@ -211,8 +211,8 @@ int lg_web_line(sp_logstate *st, const char *l, size_t n, sp_arena *a, sp_logeve
         size_t vl = p - s;
         int num = 1;
         for (size_t i = 0; i < vl && num; i++) num = is_digit(v[i]) || v[i] == '.';
-        if (num && !sp_logevent_field(ev, "time-taken", 10, NULL, 0)) { if (lg_adds(ev, a, "time-taken", v, vl)) return -1; }
-        else if (ip_list(v, vl)) { if (lg_adds(ev, a, "X-Forwarded-For", v, vl)) return -1; }
+        if (ip_list(v, vl)) { if (lg_adds(ev, a, "X-Forwarded-For", v, vl)) return -1; }
+        else if (num && !sp_logevent_field(ev, "time-taken", 10, NULL, 0)) { if (lg_adds(ev, a, "time-taken", v, vl)) return -1; }
         else if (add_dash(ev, a, "extra", v, vl)) return -1;
     }
     return 1;
