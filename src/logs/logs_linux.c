@@ -227,7 +227,7 @@ int lg_syslog_line(sp_logstate *st, const char *l, size_t n, sp_arena *a, sp_log
         while (p < n && l[p] == ' ') p++;
         if (p < n && l[p] == '[') {          /* structured data */
             while (p < n && !(l[p] == ']' && (p + 1 == n || l[p + 1] == ' '))) p++;
-            p++;
+            if (p < n) p++;
         } else {
             tok(l, n, &p, &ml);
         }

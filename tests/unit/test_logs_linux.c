@@ -56,6 +56,11 @@ TEST(logs_syslog_auth)
     CHECK_STR(lt_get(&t, "host"), "mymachine.example.com");
     CHECK_STR(lt_get(&t, "message"), "'su root' failed for lonvick on /dev/pts/8");
     CHECK_EQ_INT(t.ev.time_ms, 1065910455003LL);
+    /* unterminated structured data (found by fuzzing: read past the line) */
+    CHECK_EQ_INT(lt_parse(&t, "<13>1 2003-10-11T22:14:15.003Z h app 1 id [x a=\"b"), 1);
+    CHECK_STR(lt_get(&t, "message"), "");
+    CHECK_EQ_INT(lt_parse(&t, "<13>1 2003-10-11T22:14:15.003Z h app 1 id [x a=\"b\"] m"), 1);
+    CHECK_STR(lt_get(&t, "message"), "m");
     /* time zone for zoneless stamps */
     sp_logstate_set_tz_offset(t.st, 540);
     CHECK_EQ_INT(lt_parse(&t, "Jan  2 09:00:00 mail sshd[1]: x"), 1);
