@@ -196,4 +196,15 @@
 #define SP_STIX_MAX_OBSERVED 1000000    /* observed-data objects kept per store */
 #endif
 
+/* ---- line logs: web, Zeek, Linux (src/logs) ---- */
+#ifndef SP_LOG_MAX_LINE
+#define SP_LOG_MAX_LINE (4u << 20)      /* bytes of one log line */
+#endif
+#ifndef SP_LOG_MAX_FIELDS
+#define SP_LOG_MAX_FIELDS 2048          /* named values of one log event (and header columns) */
+#endif
+#ifndef SP_LOG_MAX_HEADER
+#define SP_LOG_MAX_HEADER 65536         /* bytes of a Zeek #fields / IIS #Fields header line */
+#endif
+
 #endif

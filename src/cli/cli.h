@@ -38,5 +38,6 @@ int cmd_hunt(int argc, char **argv);
 int cmd_logons(int argc, char **argv);
 int cmd_intel(int argc, char **argv);
 int cmd_intel_lookup(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 #endif
