@@ -26,6 +26,7 @@
 
 #include "base/limits.h"
 #include "json/json_event.h"
+#include "logs/logs.h"
 #include "sigma/sigma_event.h"
 
 #ifndef SP_MAX_DIR_DEPTH
@@ -451,7 +452,11 @@ static int merge_wire(sp_hunt *h, input *in, uint32_t source, const sp_buf *out)
         d->event_len = w.evlen;
         if (h->nomem) return 1;
         in->st.detections++;
-        sp_ana_activity(h->aw_merge, w.time_ms, source, w.record);
+        /* hands-on activity for the operator-hours estimate: rule hits on host
+         * and web events; not IOC hits nor network-log hits (beacons run
+         * around the clock) */
+        if (w.kind == 1 && !(w.chlen >= 4 && !memcmp(ch, "zeek", 4)))
+            sp_ana_activity(h->aw_merge, w.time_ms, source, w.record);
         p += w.total;
     }
     return 0;
@@ -929,7 +934,145 @@ out:
     free(th);
 }
 
+/* ------------------------------------------------------- line logs */
+/*
+ * Web server, Zeek and Linux logs (src/logs).  A file's lines are parsed in
+ * order on the calling thread (headers and the syslog year depend on earlier
+ * lines) and matched with the first worker's scanner; their events carry a
+ * Sigma logsource (category webserver, product zeek/linux ...).
+ */
+typedef struct logctx {
+    sp_hunt *h;
+    input *in;
+    const sp_logevent *ev;
+    sp_buf json;               /* the event as JSON, rendered on the first hit */
+    sp_buf out;                /* wire entries of the current line */
+    uint64_t line;
+} logctx;
+
+static void log_wire(logctx *c, uint32_t kind, uint32_t rule, const char *pre, size_t prelen, const sp_ioc *ioc)
+{
+    const sp_logevent *ev = c->ev;
+    if (!c->json.len) sp_logevent_json(ev, &c->json);
+    wire e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.rule = rule;
+    e.time_ms = ev->time_ms;
+    e.record = c->line;
+    e.ioc = ioc;
+    e.ioclen = (uint32_t)prelen;
+    const char *host = "";
+    size_t hostn = 0;
+    sp_value v;
+    if (sp_logevent_field(ev, "host", 4, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
+    else if (sp_logevent_field(ev, "s-ip", 4, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
+    else if (sp_logevent_field(ev, "cs-host", 7, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
+    const char *ch = sp_logfmt_name(ev->fmt);
+    e.chlen = (uint32_t)strlen(ch);
+    e.hostlen = (uint32_t)hostn;
+    e.evlen = (uint32_t)(prelen + c->json.len);
+    e.total = (uint32_t)(sizeof e + e.chlen + e.hostlen + e.evlen);
+    sp_buf_put(&c->out, &e, sizeof e);
+    sp_buf_put(&c->out, ch, e.chlen);
+    sp_buf_put(&c->out, host, hostn);
+    sp_buf_put(&c->out, pre, prelen);
+    sp_buf_put(&c->out, c->json.p, c->json.len);
+}
+
+static int on_log_detect(void *user, const sp_detection *d)
+{
+    logctx *c = user;
+    if (!c->h->keep[d->rule_index]) return 0;
+    log_wire(c, 1, (uint32_t)d->rule_index, NULL, 0, NULL);
+    return 0;
+}
+
+static int on_log_ioc(void *user, const char *field, size_t flen, const char *value, size_t vlen, const sp_ioc_hit *hit)
+{
+    logctx *c = user;
+    sp_buf p;
+    sp_buf_init(&p);
+    sp_buf_put(&p, field, flen);
+    sp_buf_putc(&p, 0);
+    sp_buf_put(&p, value, vlen);
+    sp_buf_putc(&p, 0);
+    log_wire(c, 3, UINT32_MAX, p.p ? p.p : "", p.len, hit->ioc);
+    sp_buf_fini(&p);
+    return 0;
+}
+
+void hunt_logfile(sp_hunt *h, input *in, FILE *fp, int fmt)
+{
+    sp_logstate *st = sp_logstate_new((sp_logfmt)fmt, in->path);
+    sp_arena a;
+    sp_arena_init(&a, 64 * 1024);
+    logctx c;
+    memset(&c, 0, sizeof c);
+    c.h = h;
+    c.in = in;
+    sp_buf_init(&c.json);
+    sp_buf_init(&c.out);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    uint64_t off = 0;
+    if (!st) { h->nomem = 1; goto out; }
+    in->st.format = sp_logfmt_name((sp_logfmt)fmt);
+    while ((n = getline(&line, &cap, fp)) > 0) {
+        c.line++;
+        uint64_t this_off = off;
+        off += (uint64_t)n;
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+        in->st.records++;
+        sp_arena_reset(&a);
+        sp_logevent ev;
+        char err[200];
+        int r = sp_log_parse(st, line, len, &a, &ev, err, sizeof err);
+        if (r < 0) {
+            in->st.errors++;
+            char m[300];
+            snprintf(m, sizeof m, "line %llu: %s", (unsigned long long)c.line, err);
+            hunt_note(h, in, this_off, m);
+            continue;
+        }
+        if (r == 0) {
+            in->st.skipped++;
+            if (!in->skip_reason[0]) snprintf(in->skip_reason, sizeof in->skip_reason, "header, comment or blank lines");
+            continue;
+        }
+        in->st.parsed++;
+        sp_event e;
+        sp_event_from_log(&e, &ev);
+        c.ev = &ev;
+        sp_buf_reset(&c.json);
+        sp_buf_reset(&c.out);
+        sp_scanner_set_corr_sink(h->sc[0], NULL, NULL);
+        sp_scanner_match_event(h->sc[0], &e, on_log_detect, &c);
+        if (h->o.intel) sp_intel_match_event(h->o.intel, &e, on_log_ioc, &c);
+        sp_ana_observe(h->aw[0], &e, (uint32_t)(in - h->in), c.line);
+        if (c.out.len && merge_wire(h, in, (uint32_t)(in - h->in), &c.out)) break;
+        if (h->o.progress && !(c.line & 65535)) h->o.progress(h->o.user, in->path, off, 0);
+    }
+    if (ferror(fp)) hunt_note(h, in, off, strerror(errno));
+out:
+    free(line);
+    sp_buf_fini(&c.json);
+    sp_buf_fini(&c.out);
+    sp_arena_fini(&a);
+    sp_logstate_free(st);
+}
+
 /* ------------------------------------------------------------ inputs */
+
+int hunt_logfmt(const unsigned char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    if (i < n && b[i] == '{') return SP_LOG_ZEEK_JSON;
+    return sp_log_detect((const char *)b, n);
+}
 
 const char *hunt_sniff(const unsigned char *b, size_t n)
 {
@@ -941,7 +1084,13 @@ const char *hunt_sniff(const unsigned char *b, size_t n)
     size_t i = 0;
     if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) i = 3;   /* UTF-8 BOM */
     while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
-    if (i < n && (b[i] == '{' || b[i] == '[')) return "jsonl";
+    if (i < n && (b[i] == '{' || b[i] == '[')) {
+        /* Zeek writes JSON lines too: they go to the line-log reader */
+        const unsigned char *nl = memchr(b + i, '\n', n - i);
+        if (sp_log_is_zeek_json((const char *)b + i, nl ? (size_t)(nl - b - i) : n - i)) return "log";
+        return "jsonl";
+    }
+    if (sp_log_detect((const char *)b, n) != SP_LOG_NONE) return "log";
     return "unknown";
 }
 
@@ -972,10 +1121,15 @@ static void hunt_file(sp_hunt *h, const char *path)
         rewind(fp);
         hunt_jsonl(h, in, fp);
         fclose(fp);
+    } else if (!strcmp(fmt, "log")) {
+        int lf = hunt_logfmt(head, got);
+        rewind(fp);
+        hunt_logfile(h, in, fp, lf);
+        fclose(fp);
     } else {
         fclose(fp);
         in->st.skipped++;
-        snprintf(in->skip_reason, sizeof in->skip_reason, "%s", "not a recognised evidence format (EVTX, JSON lines, or .gz/.zst/.zip of them)");
+        snprintf(in->skip_reason, sizeof in->skip_reason, "%s", "not a recognised evidence format (EVTX, JSON lines, web/Zeek/Linux logs, or .gz/.zst/.zip of them)");
         if (h->o.warn) h->o.warn(h->o.user, path, UINT64_MAX, in->skip_reason);
     }
     if (h->o.progress) h->o.progress(h->o.user, path, 1, 1);
@@ -1057,12 +1211,16 @@ sp_status sp_hunt_add_buffer(sp_hunt *h, const char *name, const void *data, siz
         if (in) {
             if (!strcmp(fmt, "evtx")) {
                 hunt_evtx_mem(h, in, data, len);
-            } else if (!strcmp(fmt, "jsonl")) {
+            } else if (!strcmp(fmt, "jsonl") || !strcmp(fmt, "log")) {
                 FILE *fp = len ? fmemopen((void *)data, len, "r") : NULL;
-                if (fp) { hunt_jsonl(h, in, fp); fclose(fp); }
+                if (fp) {
+                    if (fmt[0] == 'j') hunt_jsonl(h, in, fp);
+                    else hunt_logfile(h, in, fp, hunt_logfmt(data, len < 4200 ? len : 4200));
+                    fclose(fp);
+                }
             } else {
                 in->st.skipped++;
-                snprintf(in->skip_reason, sizeof in->skip_reason, "%s", "not a recognised evidence format (EVTX, JSON lines, or .gz/.zst/.zip of them)");
+                snprintf(in->skip_reason, sizeof in->skip_reason, "%s", "not a recognised evidence format (EVTX, JSON lines, web/Zeek/Linux logs, or .gz/.zst/.zip of them)");
                 hunt_note(h, in, UINT64_MAX, in->skip_reason);
             }
         }

@@ -184,6 +184,14 @@ static void member(sp_hunt *h, struct archive *a, const char *mname, int depth)
         hunt_jsonl(h, in, fp);
         fclose(fp);
         if (ms.err) { in->st.errors++; hunt_note(h, in, UINT64_MAX, "archive member is damaged (read stopped)"); }
+    } else if (!strcmp(fmt, "log")) {
+        member_stream ms = {a, head, got, 0, 0};
+        cookie_io_functions_t io = {ms_read, NULL, NULL, ms_close};
+        FILE *fp = fopencookie(&ms, "r", io);
+        if (!fp) { h->nomem = 1; return; }
+        hunt_logfile(h, in, fp, hunt_logfmt(head, got));
+        fclose(fp);
+        if (ms.err) { in->st.errors++; hunt_note(h, in, UINT64_MAX, "archive member is damaged (read stopped)"); }
     } else if (!strcmp(fmt, "evtx")) {
         unsigned char *mem;
         size_t len;
@@ -204,7 +212,7 @@ static void member(sp_hunt *h, struct archive *a, const char *mname, int depth)
         }
     } else {
         in->st.skipped++;
-        snprintf(in->skip_reason, sizeof in->skip_reason, "not a recognised evidence format (EVTX, JSON lines)");
+        snprintf(in->skip_reason, sizeof in->skip_reason, "not a recognised evidence format (EVTX, JSON lines, web/Zeek/Linux logs)");
         hunt_note(h, in, UINT64_MAX, in->skip_reason);
     }
 }

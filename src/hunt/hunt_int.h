@@ -95,6 +95,9 @@ input *hunt_new_input(sp_hunt *h, const char *path, const char *format);
 void hunt_note(sp_hunt *h, input *in, uint64_t off, const char *msg);
 const char *hunt_sniff(const unsigned char *b, size_t n);
 void hunt_jsonl(sp_hunt *h, input *in, FILE *fp);
+/* line logs (src/logs): fmt is an sp_logfmt; hunt_logfmt picks it from a file's head */
+void hunt_logfile(sp_hunt *h, input *in, FILE *fp, int fmt);
+int hunt_logfmt(const unsigned char *head, size_t n);
 void hunt_evtx_path(sp_hunt *h, input *in, const char *path);
 void hunt_evtx_mem(sp_hunt *h, input *in, const void *data, size_t len);
 /* hunt_container.c */
