@@ -424,6 +424,40 @@ typedef struct sp_ip_row {
     char as_org[128];
 } sp_ip_row;
 
+/* A server-side script that looks like a web shell, and who used it. */
+typedef struct sp_web_client {
+    const char *ip;
+    uint64_t count;
+    int64_t first_ms, last_ms;
+    char country[4];           /* "" unknown */
+    int rare;                  /* its country makes up < 1% of the site's requests */
+} sp_web_client;
+typedef struct sp_webshell {
+    const char *site;          /* Host header or server address; "-" unknown */
+    const char *resource;      /* the script's path */
+    int score;                 /* >= 3 reported */
+    const char *why;           /* "2 clients; 14 POST; 6 command-like queries; ..." */
+    uint64_t requests, posts, cmdlike;
+    int64_t first_ms, last_ms;
+    const sp_web_client *clients;   /* rarest country first, then fewest requests */
+    size_t nclients;
+    uint64_t more_clients;     /* past SP_ANA_MAX_CLIENTS */
+} sp_webshell;
+
+/* A public destination reached with no DNS answer behind it (bare-IP C2?). */
+typedef struct sp_c2_row {
+    const char *host;          /* the internal host (or address) that connected */
+    const char *dst;
+    uint64_t count, bytes;
+    int64_t first_ms, last_ms;
+    double median_interval_s;  /* between connections; 0 when < 2 */
+    double jitter;             /* median absolute deviation / median */
+    int beacon;                /* >= 6 connections and jitter <= 0.25 */
+    int http_host_ip;          /* HTTP requests named the address as Host */
+    char country[4];
+    uint32_t asn;
+} sp_c2_row;
+
 typedef struct sp_hours {
     uint64_t n;                        /* activity events counted */
     uint32_t by_hour_utc[7][24];       /* [weekday Mon=0][hour] in UTC */
@@ -463,6 +497,12 @@ void sp_hunt_hours(const sp_hunt *h, sp_hours *out);
 /* External IPs seen (most seen first), with geo/ASN when geo data was given. */
 size_t sp_hunt_ip_count(const sp_hunt *h);
 const sp_ip_row *sp_hunt_ip(const sp_hunt *h, size_t i);
+/* Suspected web shells (highest score first) and bare-IP destinations
+ * (beacons first, then most connections). */
+size_t sp_hunt_webshell_count(const sp_hunt *h);
+const sp_webshell *sp_hunt_webshell(const sp_hunt *h, size_t i);
+size_t sp_hunt_c2_count(const sp_hunt *h);
+const sp_c2_row *sp_hunt_c2(const sp_hunt *h, size_t i);
 
 /* Write the timeline: JSON lines (".jsonl", ".json") or CSV (".csv") chosen
  * by the file name's extension.  Field text is escaped for its format; CSV

@@ -10,6 +10,29 @@
 typedef struct ana_act { int64_t t; uint32_t source; uint64_t record; } ana_act;
 #define act ana_act
 
+typedef struct ana_client { char ip[64]; uint64_t count; int64_t first, last; } ana_client;
+
+/* one server-side script (or, with res "*", a whole site) */
+typedef struct ana_web {
+    uint32_t h;
+    const char *site, *res;
+    uint64_t requests, posts, cmdlike, ok, minsz, maxsz;
+    int64_t first, last;
+    ana_client clients[SP_ANA_MAX_CLIENTS];
+    uint32_t nclients;
+    uint64_t more_clients;
+} ana_web;
+
+/* one (host, public destination) pair */
+typedef struct ana_flow {
+    uint32_t h;
+    const char *host, *dst;
+    uint64_t count, bytes;
+    int http_ip;
+    int64_t *times;
+    size_t ntimes, captimes;
+} ana_flow;
+
 typedef struct ana_store {
     sp_arena ar;
     sp_logon_row *rows;
@@ -25,6 +48,20 @@ typedef struct ana_store {
     size_t nips, capips;
     uint32_t *ipidx;           /* open addressing over ips; 0 empty, else row+1 */
     size_t ipcap;
+    ana_web *web;
+    size_t nweb, capweb;
+    ana_flow *flows;
+    size_t nflows, capflows;
+    uint32_t *flowidx;         /* open addressing over flows; 0 empty, else flow+1 */
+    size_t flowcap;
+    uint32_t *dnsh;            /* addresses DNS answered: hash set */
+    const char **dnsv;
+    size_t ndns, dnscap;
+    sp_webshell *ws;           /* results, after finish (the whole only) */
+    sp_web_client *wcl;
+    size_t nws;
+    sp_c2_row *c2;
+    size_t nc2;
     uint64_t dropped;
 } ana_store;
 
@@ -32,6 +69,14 @@ const char *ana_dup(ana_store *s, const char *p, size_t n);
 void ana_ip_note(ana_store *s, const char *ip, unsigned role, const char *host, int64_t t);
 sp_ip_row *ana_ip_find(ana_store *s, const char *ip);
 void ana_ips_observe(ana_store *s, const sp_event *e, const char *ch, long eid, const char *host, int64_t t);
+void ana_web_observe(ana_store *s, const sp_event *e, int64_t t);
+void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, const char *host, int64_t t);
+void ana_webc2_merge(ana_store *d, const ana_store *s);
+void ana_webc2_finish(ana_store *s, const sp_geo *geo);   /* before the IP table is sorted */
+void ana_webc2_fini(ana_store *s);
+void ana_flow_note(ana_store *s, const char *host, const char *dst, int64_t t, uint64_t bytes, int http_ip);
+void ana_dns_answer(ana_store *s, const char *ip);
+int ana_dns_known(const ana_store *s, const char *ip);
 void ana_ips_observe_other(ana_store *s, const sp_event *e, int64_t t);
 
 #endif

@@ -33,6 +33,19 @@
 #define SP_ANA_MAX_IPS 100000          /* external IPs kept */
 #endif
 
+#ifndef SP_ANA_MAX_WEB
+#define SP_ANA_MAX_WEB 4096            /* (site, script) resources tallied */
+#endif
+#ifndef SP_ANA_MAX_CLIENTS
+#define SP_ANA_MAX_CLIENTS 32          /* clients kept per resource */
+#endif
+#ifndef SP_ANA_MAX_FLOWS
+#define SP_ANA_MAX_FLOWS 100000        /* (host, public destination) pairs */
+#endif
+#ifndef SP_ANA_MAX_FLOW_TIMES
+#define SP_ANA_MAX_FLOW_TIMES 4096     /* connection times kept per pair */
+#endif
+
 typedef struct sp_ana sp_ana;
 typedef struct sp_ana_worker sp_ana_worker;
 
@@ -61,6 +74,13 @@ const sp_logon_row *sp_ana_logon(const sp_ana *a, size_t i);   /* most failures+
 size_t sp_ana_change_count(const sp_ana *a);
 const sp_account_change *sp_ana_change(const sp_ana *a, size_t i);   /* time order */
 void sp_ana_hours(const sp_ana *a, sp_hours *out);
+
+/* webc2.c: suspected web shells (score >= 3, highest first) and public
+ * destinations no DNS answer produced (beacons first) */
+size_t sp_ana_webshell_count(const sp_ana *a);
+const sp_webshell *sp_ana_webshell(const sp_ana *a, size_t i);
+size_t sp_ana_c2_count(const sp_ana *a);
+const sp_c2_row *sp_ana_c2(const sp_ana *a, size_t i);
 
 /* hours.c: the estimate from a histogram (exposed for tests) */
 void sp_hours_fit(sp_hours *h);

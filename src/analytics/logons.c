@@ -17,6 +17,7 @@ struct sp_ana { ana_store s; sp_hours hours; int finished; };
 static void store_init(ana_store *s) { memset(s, 0, sizeof *s); sp_arena_init(&s->ar, 64 * 1024); }
 static void store_fini(ana_store *s)
 {
+    ana_webc2_fini(s);
     free(s->ips);
     free(s->ipidx);
     sp_arena_fini(&s->ar);
@@ -204,11 +205,17 @@ void sp_ana_observe(sp_ana_worker *w, const sp_event *e, uint32_t source, uint64
     char ch[128], host[256], user[256], dom[256], acct[520], ip[64], grp[256], by[520], sub[256], sdom[256];
     int64_t t = e->time_unix_ms ? e->time_unix_ms(e->ev) : INT64_MIN;
     txt(e, "Channel", ch, sizeof ch);
-    if (!ch[0]) { ana_ips_observe_other(s, e, t); return; }
+    if (!ch[0]) {
+        ana_ips_observe_other(s, e, t);
+        ana_web_observe(s, e, t);
+        ana_net_observe(s, e, NULL, -1, NULL, t);
+        return;
+    }
     long eid = num(e, "EventID");
     if (eid < 0) return;
     txt(e, "Computer", host, sizeof host);
     ana_ips_observe(s, e, ch, eid, host, t);
+    ana_net_observe(s, e, ch, eid, host, t);
     if (!strcasecmp(ch, "Security")) {
         switch (eid) {
         case 4624: case 4625: {
@@ -305,6 +312,7 @@ int sp_ana_merge(sp_ana *a, const sp_ana_worker *w)
             if (r->last_ms > t->last_ms) t->last_ms = r->last_ms;
         }
     }
+    ana_webc2_merge(d, s);
     d->dropped += s->dropped;
     return 0;
 }
@@ -360,6 +368,7 @@ void sp_ana_finish(sp_ana *a, const sp_geo *geo)
             memcpy(r->as_org, gi.as_org, sizeof r->as_org);
         }
     }
+    ana_webc2_finish(s, geo);   /* marks IP roles: before the table is sorted */
     if (s->nips) qsort(s->ips, s->nips, sizeof *s->ips, cmp_ip);
     if (s->nrows) qsort(s->rows, s->nrows, sizeof *s->rows, cmp_row);
     /* the index points at old positions: it is not used after finish */
@@ -387,3 +396,7 @@ void sp_ana_hours(const sp_ana *a, sp_hours *out) { *out = a->hours; }
 
 size_t sp_ana_ip_count(const sp_ana *a) { return a->s.nips; }
 const sp_ip_row *sp_ana_ip(const sp_ana *a, size_t i) { return i < a->s.nips ? &a->s.ips[i] : NULL; }
+size_t sp_ana_webshell_count(const sp_ana *a) { return a->s.nws; }
+const sp_webshell *sp_ana_webshell(const sp_ana *a, size_t i) { return i < a->s.nws ? &a->s.ws[i] : NULL; }
+size_t sp_ana_c2_count(const sp_ana *a) { return a->s.nc2; }
+const sp_c2_row *sp_ana_c2(const sp_ana *a, size_t i) { return i < a->s.nc2 ? &a->s.c2[i] : NULL; }

@@ -425,6 +425,92 @@ static void text_ips(FILE *o, const hunt_cli *c, const sp_hunt *h)
     if (n > 15) fprintf(o, "  ... %zu more (--json lists them)\n", n - 15);
 }
 
+static void json_webc2(FILE *o, const sp_hunt *h)
+{
+    char t1[40], t2[40];
+    fputs("\"web_shells\":[", o);
+    size_t n = sp_hunt_webshell_count(h);
+    for (size_t i = 0; i < n && i < 200; i++) {
+        const sp_webshell *w = sp_hunt_webshell(h, i);
+        iso(w->first_ms, t1, sizeof t1);
+        iso(w->last_ms, t2, sizeof t2);
+        fprintf(o, "%s{\"site\":", i ? "," : "");
+        jesc(o, w->site);
+        fputs(",\"resource\":", o); jesc(o, w->resource);
+        fprintf(o, ",\"score\":%d,\"why\":", w->score);
+        jesc(o, w->why);
+        fprintf(o, ",\"requests\":%llu,\"posts\":%llu,\"command_like\":%llu,\"first\":", (unsigned long long)w->requests,
+                (unsigned long long)w->posts, (unsigned long long)w->cmdlike);
+        jesc(o, t1);
+        fputs(",\"last\":", o); jesc(o, t2);
+        fprintf(o, ",\"more_clients\":%llu,\"clients\":[", (unsigned long long)w->more_clients);
+        for (size_t k = 0; k < w->nclients; k++) {
+            const sp_web_client *cl = &w->clients[k];
+            iso(cl->first_ms, t1, sizeof t1);
+            iso(cl->last_ms, t2, sizeof t2);
+            fprintf(o, "%s{\"ip\":", k ? "," : "");
+            jesc(o, cl->ip);
+            fputs(",\"country\":", o); jesc(o, cl->country);
+            fprintf(o, ",\"rare_country\":%s,\"requests\":%llu,\"first\":", cl->rare ? "true" : "false", (unsigned long long)cl->count);
+            jesc(o, t1);
+            fputs(",\"last\":", o); jesc(o, t2);
+            fputc('}', o);
+        }
+        fputs("]}", o);
+    }
+    fputs("],\"bare_ip_destinations\":[", o);
+    n = sp_hunt_c2_count(h);
+    for (size_t i = 0; i < n && i < 1000; i++) {
+        const sp_c2_row *r = sp_hunt_c2(h, i);
+        iso(r->first_ms, t1, sizeof t1);
+        iso(r->last_ms, t2, sizeof t2);
+        fprintf(o, "%s{\"host\":", i ? "," : "");
+        jesc(o, r->host);
+        fputs(",\"ip\":", o); jesc(o, r->dst);
+        fputs(",\"country\":", o); jesc(o, r->country);
+        fprintf(o, ",\"asn\":%u,\"connections\":%llu,\"bytes\":%llu,\"median_interval_s\":%.1f,\"jitter\":%.3f,"
+                   "\"beacon\":%s,\"http_host_is_ip\":%s,\"first\":",
+                r->asn, (unsigned long long)r->count, (unsigned long long)r->bytes, r->median_interval_s, r->jitter,
+                r->beacon ? "true" : "false", r->http_host_ip ? "true" : "false");
+        jesc(o, t1);
+        fputs(",\"last\":", o); jesc(o, t2);
+        fputc('}', o);
+    }
+    fputc(']', o);
+}
+
+static void text_webc2(FILE *o, const hunt_cli *c, const sp_hunt *h)
+{
+    const char *B = c->term.color_out ? "\033[1m" : "", *R = c->term.color_out ? "\033[0m" : "";
+    char t1[40];
+    size_t n = sp_hunt_webshell_count(h);
+    if (n) {
+        fprintf(o, "\n%ssuspected web shells%s  (score, site, resource, requests; clients rarest country first)\n", B, R);
+        for (size_t i = 0; i < n && i < 10; i++) {
+            const sp_webshell *w = sp_hunt_webshell(h, i);
+            fprintf(o, "  %d  %s %s  %llu requests: %s\n", w->score, w->site, w->resource, (unsigned long long)w->requests, w->why);
+            for (size_t k = 0; k < w->nclients && k < 5; k++) {
+                const sp_web_client *cl = &w->clients[k];
+                iso(cl->first_ms, t1, sizeof t1);
+                fprintf(o, "       %-16s %-3s%s %5llu  from %s\n", cl->ip, cl->country[0] ? cl->country : "-",
+                        cl->rare ? " (rare)" : "       ", (unsigned long long)cl->count, t1);
+            }
+            if (w->nclients > 5) fprintf(o, "       ... %zu more clients\n", w->nclients - 5);
+        }
+    }
+    n = sp_hunt_c2_count(h);
+    if (n) {
+        fprintf(o, "\n%sbare-IP destinations%s  (no DNS answer named them: host -> ip, country, connections, interval, jitter)\n", B, R);
+        for (size_t i = 0; i < n && i < 10; i++) {
+            const sp_c2_row *r = sp_hunt_c2(h, i);
+            fprintf(o, "  %-16s -> %-16s %-3s %6llu  %7.1f s  %.2f%s%s\n", r->host, r->dst, r->country[0] ? r->country : "-",
+                    (unsigned long long)r->count, r->median_interval_s, r->jitter, r->beacon ? "  BEACON" : "",
+                    r->http_host_ip ? "  HTTP Host is the IP" : "");
+        }
+        if (n > 10) fprintf(o, "  ... %zu more (--json lists them)\n", n - 10);
+    }
+}
+
 static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, int json, double secs)
 {
     counts bylevel = {0}, byrule = {0}, byhost = {0}, bytech = {0}, bytactic = {0};
@@ -517,6 +603,8 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         fputc(',', o);
         json_ips(o, h);
         fputc(',', o);
+        json_webc2(o, h);
+        fputc(',', o);
         json_evidence(o, h);
         fprintf(o, ",\"seconds\":%.3f}\n", secs);
     } else {
@@ -558,6 +646,7 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
             fputc('\n', o);
         }
         text_ips(o, c, h);
+        text_webc2(o, c, h);
         text_analytics(o, c, h);
         fprintf(o, "\n%sinputs%s  (records: parsed / skipped / recovered / errors)\n", B, R);
         for (size_t i = 0; i < nin; i++) {

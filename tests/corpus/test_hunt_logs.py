@@ -46,4 +46,42 @@ s.ok('175.45.176.27' in ips and 'web_client' in ips['175.45.176.27']['roles'], '
 s.ok('104.225.129.103' in ips and 'outbound' in ips['104.225.129.103']['roles'], 'beacon destination not listed as outbound')
 if d and os.path.isdir(os.path.join(d, 'geo')):
     s.ok(ips.get('175.45.176.27', {}).get('country') == 'KP', 'KP client not enriched')
+
+# web shells: every planted script found, with exactly its clients, and no
+# ordinary page among them
+truth = lambda n: json.load(open(os.path.join(tmp, n + '.truth.json'), encoding='utf-8'))
+ap, iis = truth('apache_access.log'), truth('u_ex220815.log')
+ws = summ['web_shells']
+found = {(w['site'], w['resource']): {c['ip']: c['requests'] for c in w['clients']} for w in ws}
+for res, clients in ap['webshells'].items():
+    s.ok(found.get(('mail.lab.example', res)) == clients, f'web shell {res}: clients {found.get(("mail.lab.example", res))}, want {clients}')
+iis_hits = {}
+for (site, res), cl in found.items():
+    if res == iis['webshell']:
+        for ip, n in cl.items(): iis_hits[ip] = iis_hits.get(ip, 0) + n
+s.ok(iis_hits == iis['webshell_hits'], f'IIS web shell clients {iis_hits}, want {iis["webshell_hits"]}')
+planted = set(ap['webshells']) | {iis['webshell']}
+s.ok({w['resource'] for w in ws} == planted, f'web shells reported {sorted({w["resource"] for w in ws})}, want {sorted(planted)}')
+s.ok(all(w['score'] >= 3 and w['why'] for w in ws), 'a web shell without score or reason')
+if d and os.path.isdir(os.path.join(d, 'geo')):
+    base = [w for w in ws if w['resource'] == '/zimbra/public/base.jsp']
+    s.ok(base and all(w['clients'][0]['ip'] == '175.45.176.27' and w['clients'][0]['rare_country'] for w in base),
+         'the KP client is not first (rarest country) on base.jsp')
+s.ok('web_shell_client' in ips.get('175.45.176.27', {}).get('roles', ''), 'KP client not marked web_shell_client')
+
+# bare-IP C2: the beacon (no DNS answer, ~60 s) and the HTTP-to-an-address
+c1, c2 = truth('conn.log'), truth('conn.20220811.json')
+dst = {(r['host'], r['ip']): r for r in summ['bare_ip_destinations']}
+b = dst.get((c1['beacon']['src'], c1['beacon']['dst']))
+s.ok(b is not None and b['beacon'], f'beacon not found: {b}')
+if b:
+    s.ok(b['connections'] == c1['beacon']['count'] + c2['beacon']['count'], f'beacon connections {b["connections"]}')
+    s.ok(abs(b['median_interval_s'] - c1['beacon']['mean_interval_s']) <= 3, f'beacon interval {b["median_interval_s"]}')
+    s.ok(b['jitter'] <= 0.25, f'beacon jitter {b["jitter"]}')
+    s.ok(summ['bare_ip_destinations'][0] is not None and summ['bare_ip_destinations'][0]['ip'] == c1['beacon']['dst'], 'beacon not listed first')
+hb = dst.get((c1['bare_ip_http']['src'], c1['bare_ip_http']['dst']))
+s.ok(hb is not None and hb['http_host_is_ip'], f'HTTP to a bare IP not flagged: {hb}')
+resolved = [r for r in summ['bare_ip_destinations'] if not r['beacon'] and not r['http_host_is_ip']]
+s.ok(not resolved, f'DNS-resolved destinations reported as bare IPs: {resolved[:3]}')
+s.ok('c2' in ips.get(c1['beacon']['dst'], {}).get('roles', ''), 'beacon destination not marked c2')
 s.done()

@@ -1,0 +1,572 @@
+/*
+ * webc2.c — two analytics the Sigma rules cannot do, because they judge a
+ * resource or a destination over the whole evidence, not one event:
+ *
+ * Web shells.  Every request for a server-side script (jsp, jspx, php, asp,
+ * aspx, ashx, asmx, cfm, cgi) is tallied per site and resource: requests,
+ * POSTs, distinct clients (with their own first/last seen), response sizes,
+ * command-like query strings.  At the end each resource is scored —
+ * few clients, POSTs, command-like queries, a first request late in the
+ * site's history, erratic response sizes — and those scoring >= 3 are
+ * reported with their clients, rarest country first (a country that makes
+ * up < 1% of all web requests seen is flagged "rare").
+ *
+ * Bare-IP C2.  Outbound connections from hosts to public addresses (Zeek
+ * conn, Sysmon 3 with Initiated) are tallied per (host, destination); the
+ * addresses DNS answered (Zeek dns answers, Sysmon 22 QueryResults) are
+ * remembered, as are HTTP requests whose Host is an address.  A destination
+ * no DNS answer produced is reported with its first/last seen, volume, and
+ * beacon regularity: the median interval between connections and the jitter
+ * (median absolute deviation / median); >= 6 connections with jitter <= 0.25
+ * is called a beacon.
+ *
+ * Bounded: SP_ANA_MAX_WEB resources, SP_ANA_MAX_FLOWS (host, destination)
+ * pairs, SP_ANA_MAX_FLOW_TIMES timestamps per pair, SP_ANA_MAX_CLIENTS
+ * clients per resource; past them, counted in `dropped`.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analytics/ana_int.h"
+
+/* ---------------------------------------------------------------- util */
+
+static int getv(const sp_event *e, const char *name, char *buf, size_t cap)
+{
+    sp_value v;
+    buf[0] = 0;
+    if (!e->field || !e->field(e->ev, name, strlen(name), &v, 1) || v.is_null || !v.len) return 0;
+    size_t n = v.len < cap - 1 ? v.len : cap - 1;
+    memcpy(buf, v.str, n);
+    buf[n] = 0;
+    return 1;
+}
+
+static uint32_t hstr(const char *s, uint32_t h)
+{
+    for (; *s; s++) h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 16777619u;
+    return (h ^ 0x1f) * 16777619u;
+}
+
+static int public_ip(const char *s)
+{
+    sp_ioc_type t = sp_ioc_detect(s, strlen(s));
+    return (t == SP_IOC_IPV4 || t == SP_IOC_IPV6) && !sp_ip_special(s, strlen(s));
+}
+
+/* ----------------------------------------------------------- web shells */
+
+static int script_ext(const char *stem)
+{
+    const char *dot = strrchr(stem, '.');
+    if (!dot || strchr(dot, '/')) return 0;
+    static const char *const ext[] = {".jsp", ".jspx", ".php", ".asp", ".aspx", ".ashx", ".asmx", ".cfm", ".cgi"};
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+        if (!strcasecmp(dot, ext[i])) return 1;
+    return 0;
+}
+
+static int command_like(const char *q)
+{
+    static const char *const words[] = {"cmd=", "exec", "whoami", "ipconfig", "/bin/sh", "/bin/bash", "powershell",
+                                        "cmd.exe", "net+user", "net%20user", "uname", "passwd", "=id&", "=id"};
+    char low[1024];
+    size_t n = strlen(q);
+    if (n >= sizeof low) n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)q[i]);
+    low[n] = 0;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+static ana_web *web_get(ana_store *s, const char *site, const char *res)
+{
+    uint32_t h = hstr(res, hstr(site, 2166136261u));
+    for (size_t i = 0; i < s->nweb; i++)   /* few script resources: a scan is fine */
+        if (s->web[i].h == h && !strcmp(s->web[i].site, site) && !strcasecmp(s->web[i].res, res)) return &s->web[i];
+    if (s->nweb >= SP_ANA_MAX_WEB) { s->dropped++; return NULL; }
+    if (s->nweb == s->capweb) {
+        size_t nc = s->capweb ? s->capweb * 2 : 64;
+        ana_web *n = realloc(s->web, nc * sizeof *n);
+        if (!n) return NULL;
+        s->web = n;
+        s->capweb = nc;
+    }
+    ana_web *w = &s->web[s->nweb++];
+    memset(w, 0, sizeof *w);
+    w->h = h;
+    w->site = ana_dup(s, site, strlen(site));
+    w->res = ana_dup(s, res, strlen(res));
+    w->first = INT64_MAX;
+    w->last = INT64_MIN;
+    w->minsz = UINT64_MAX;
+    return w;
+}
+
+static void client_note(ana_store *s, ana_web *w, const char *ip, int64_t t, uint64_t n)
+{
+    for (uint32_t i = 0; i < w->nclients; i++)
+        if (!strcmp(w->clients[i].ip, ip)) {
+            w->clients[i].count += n;
+            if (t != INT64_MIN && t < w->clients[i].first) w->clients[i].first = t;
+            if (t > w->clients[i].last) w->clients[i].last = t;
+            return;
+        }
+    if (w->nclients >= SP_ANA_MAX_CLIENTS) { w->more_clients++; return; }
+    ana_client *c = &w->clients[w->nclients++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->ip, sizeof c->ip, "%s", ip);
+    c->count = n;
+    c->first = t == INT64_MIN ? INT64_MAX : t;
+    c->last = t;
+    (void)s;
+}
+
+void ana_web_observe(ana_store *s, const sp_event *e, int64_t t)
+{
+    char stem[1024], ip[64], site[256], method[16], q[1024], st[8], sz[32];
+    if (!getv(e, "cs-uri-stem", stem, sizeof stem) || !getv(e, "c-ip", ip, sizeof ip)) return;
+    if (!getv(e, "cs-host", site, sizeof site) && !getv(e, "s-ip", site, sizeof site)) snprintf(site, sizeof site, "%s", "-");
+    ana_web *all = web_get(s, site, "*");   /* a pseudo-resource: the whole site */
+    if (all) {
+        all->requests++;
+        if (t != INT64_MIN && t < all->first) all->first = t;
+        if (t > all->last) all->last = t;
+    }
+    if (!script_ext(stem)) return;
+    ana_web *w = web_get(s, site, stem);
+    if (!w) return;
+    w->requests++;
+    if (getv(e, "cs-method", method, sizeof method) && !strcasecmp(method, "POST")) w->posts++;
+    if (getv(e, "cs-uri-query", q, sizeof q) && command_like(q)) w->cmdlike++;
+    if (getv(e, "sc-status", st, sizeof st) && st[0] == '2') w->ok++;
+    if (getv(e, "sc-bytes", sz, sizeof sz)) {
+        uint64_t b = strtoull(sz, NULL, 10);
+        if (b < w->minsz) w->minsz = b;
+        if (b > w->maxsz) w->maxsz = b;
+    }
+    if (t != INT64_MIN && t < w->first) w->first = t;
+    if (t > w->last) w->last = t;
+    client_note(s, w, ip, t, 1);
+}
+
+/* ----------------------------------------------------------------- C2 */
+
+static ana_flow *flow_get(ana_store *s, const char *host, const char *dst)
+{
+    uint32_t h = hstr(dst, hstr(host, 2166136261u));
+    if ((s->nflows + 1) * 2 > s->flowcap) {
+        size_t nc = s->flowcap ? s->flowcap * 2 : 256;
+        uint32_t *ni = calloc(nc, sizeof *ni);
+        if (!ni) return NULL;
+        for (size_t i = 0; i < s->flowcap; i++)
+            if (s->flowidx[i]) {
+                size_t j = s->flows[s->flowidx[i] - 1].h & (nc - 1);
+                while (ni[j]) j = (j + 1) & (nc - 1);
+                ni[j] = s->flowidx[i];
+            }
+        free(s->flowidx);
+        s->flowidx = ni;
+        s->flowcap = nc;
+    }
+    size_t j = h & (s->flowcap - 1);
+    for (; s->flowidx[j]; j = (j + 1) & (s->flowcap - 1)) {
+        ana_flow *f = &s->flows[s->flowidx[j] - 1];
+        if (f->h == h && !strcmp(f->host, host) && !strcmp(f->dst, dst)) return f;
+    }
+    if (s->nflows >= SP_ANA_MAX_FLOWS) { s->dropped++; return NULL; }
+    if (s->nflows == s->capflows) {
+        size_t nc = s->capflows ? s->capflows * 2 : 128;
+        ana_flow *n = realloc(s->flows, nc * sizeof *n);
+        if (!n) return NULL;
+        s->flows = n;
+        s->capflows = nc;
+    }
+    ana_flow *f = &s->flows[s->nflows++];
+    memset(f, 0, sizeof *f);
+    f->h = h;
+    f->host = ana_dup(s, host, strlen(host));
+    f->dst = ana_dup(s, dst, strlen(dst));
+    s->flowidx[j] = (uint32_t)s->nflows;
+    return f;
+}
+
+void ana_flow_note(ana_store *s, const char *host, const char *dst, int64_t t, uint64_t bytes, int http_ip)
+{
+    ana_flow *f = flow_get(s, host, dst);
+    if (!f) return;
+    f->count++;
+    f->bytes += bytes;
+    f->http_ip |= http_ip;
+    if (t == INT64_MIN) return;
+    if (f->ntimes == f->captimes) {
+        if (f->captimes >= SP_ANA_MAX_FLOW_TIMES) { s->dropped++; return; }
+        size_t nc = f->captimes ? f->captimes * 2 : 16;
+        int64_t *n = realloc(f->times, nc * sizeof *n);
+        if (!n) return;
+        f->times = n;
+        f->captimes = nc;
+    }
+    f->times[f->ntimes++] = t;
+}
+
+void ana_dns_answer(ana_store *s, const char *ip)
+{
+    if (!public_ip(ip)) return;
+    uint32_t h = hstr(ip, 2166136261u);
+    if (!h) h = 1;
+    if ((s->ndns + 1) * 2 > s->dnscap) {
+        size_t nc = s->dnscap ? s->dnscap * 2 : 256;
+        uint32_t *nh = calloc(nc, sizeof *nh);
+        const char **nv = calloc(nc, sizeof *nv);
+        if (!nh || !nv) { free(nh); free(nv); return; }
+        for (size_t i = 0; i < s->dnscap; i++)
+            if (s->dnsh[i]) {
+                size_t j = s->dnsh[i] & (nc - 1);
+                while (nh[j]) j = (j + 1) & (nc - 1);
+                nh[j] = s->dnsh[i];
+                nv[j] = s->dnsv[i];
+            }
+        free(s->dnsh);
+        free(s->dnsv);
+        s->dnsh = nh;
+        s->dnsv = nv;
+        s->dnscap = nc;
+    }
+    size_t j = h & (s->dnscap - 1);
+    for (; s->dnsh[j]; j = (j + 1) & (s->dnscap - 1))
+        if (s->dnsh[j] == h && !strcmp(s->dnsv[j], ip)) return;
+    s->dnsh[j] = h;
+    s->dnsv[j] = ana_dup(s, ip, strlen(ip));
+    s->ndns++;
+}
+
+int ana_dns_known(const ana_store *s, const char *ip)
+{
+    if (!s->dnscap) return 0;
+    uint32_t h = hstr(ip, 2166136261u);
+    if (!h) h = 1;
+    for (size_t j = h & (s->dnscap - 1); s->dnsh[j]; j = (j + 1) & (s->dnscap - 1))
+        if (s->dnsh[j] == h && !strcmp(s->dnsv[j], ip)) return 1;
+    return 0;
+}
+
+/* Zeek conn/dns/http and Sysmon 3/22 */
+void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, const char *host, int64_t t)
+{
+    char a[64], b[64], buf[2048];
+    if (ch && !strcasecmp(ch, "Microsoft-Windows-Sysmon/Operational")) {
+        if (eid == 3 && getv(e, "Initiated", buf, sizeof buf) && !strcasecmp(buf, "true") &&
+            getv(e, "DestinationIp", b, sizeof b) && public_ip(b))
+            ana_flow_note(s, host, b, t, 0, 0);
+        else if (eid == 22 && getv(e, "QueryResults", buf, sizeof buf)) {
+            /* "type:  5 x.example;::ffff:1.2.3.4;1.2.3.5;" */
+            char *save = NULL;
+            for (char *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+                while (*tok == ' ') tok++;
+                if (!strncasecmp(tok, "::ffff:", 7)) tok += 7;
+                ana_dns_answer(s, tok);
+            }
+        }
+        return;
+    }
+    /* Zeek */
+    if (!getv(e, "id.orig_h", a, sizeof a) || !getv(e, "id.resp_h", b, sizeof b)) return;
+    sp_value v[64];
+    size_t n = e->field ? e->field(e->ev, "answers", 7, v, 64) : 0;
+    if (n) {
+        for (size_t i = 0; i < n && i < 64; i++) {
+            if (v[i].is_null || v[i].len >= sizeof buf) continue;
+            memcpy(buf, v[i].str, v[i].len);
+            buf[v[i].len] = 0;
+            /* a set may also arrive as one comma-joined value */
+            char *save = NULL;
+            for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) ana_dns_answer(s, tok);
+        }
+        return;
+    }
+    if (sp_ip_special(a, strlen(a)) && public_ip(b)) {
+        char ob[32], rb[32], hh[256];
+        uint64_t bytes = 0;
+        if (getv(e, "orig_bytes", ob, sizeof ob)) bytes += strtoull(ob, NULL, 10);
+        if (getv(e, "resp_bytes", rb, sizeof rb)) bytes += strtoull(rb, NULL, 10);
+        int http_ip = getv(e, "host", hh, sizeof hh) && (sp_ioc_detect(hh, strlen(hh)) == SP_IOC_IPV4 ||
+                                                        sp_ioc_detect(hh, strlen(hh)) == SP_IOC_IPV6);
+        /* http.log repeats conn.log's connections: only its Host matters */
+        if (getv(e, "method", hh, sizeof hh) || getv(e, "uri", hh, sizeof hh)) {
+            if (http_ip) { ana_flow *f = flow_get(s, a, b); if (f) f->http_ip = 1; }
+            return;
+        }
+        /* ssl.log likewise: skip, conn.log has the connection */
+        if (getv(e, "server_name", hh, sizeof hh) || getv(e, "version", hh, sizeof hh)) return;
+        ana_flow_note(s, a, b, t, bytes, http_ip);
+    }
+}
+
+/* ---------------------------------------------------------------- merge */
+
+void ana_webc2_merge(ana_store *d, const ana_store *s)
+{
+    for (size_t i = 0; i < s->nweb; i++) {
+        const ana_web *w = &s->web[i];
+        ana_web *t = web_get(d, w->site, w->res);
+        if (!t) continue;
+        t->requests += w->requests;
+        t->posts += w->posts;
+        t->cmdlike += w->cmdlike;
+        t->ok += w->ok;
+        if (w->minsz < t->minsz) t->minsz = w->minsz;
+        if (w->maxsz > t->maxsz) t->maxsz = w->maxsz;
+        if (w->first < t->first) t->first = w->first;
+        if (w->last > t->last) t->last = w->last;
+        t->more_clients += w->more_clients;
+        for (uint32_t k = 0; k < w->nclients; k++) {
+            const ana_client *c = &w->clients[k];
+            client_note(d, t, c->ip, c->first == INT64_MAX ? INT64_MIN : c->first, c->count);
+            for (uint32_t q = 0; q < t->nclients; q++)
+                if (!strcmp(t->clients[q].ip, c->ip) && c->last > t->clients[q].last) t->clients[q].last = c->last;
+        }
+    }
+    for (size_t i = 0; i < s->nflows; i++) {
+        const ana_flow *f = &s->flows[i];
+        ana_flow *t = flow_get(d, f->host, f->dst);
+        if (!t) continue;
+        t->count += f->count;
+        t->bytes += f->bytes;
+        t->http_ip |= f->http_ip;
+        for (size_t k = 0; k < f->ntimes; k++) {
+            if (t->ntimes == t->captimes) {
+                if (t->captimes >= SP_ANA_MAX_FLOW_TIMES) break;
+                size_t nc = t->captimes ? t->captimes * 2 : 16;
+                int64_t *n = realloc(t->times, nc * sizeof *n);
+                if (!n) break;
+                t->times = n;
+                t->captimes = nc;
+            }
+            t->times[t->ntimes++] = f->times[k];
+        }
+    }
+    for (size_t i = 0; i < s->dnscap; i++)
+        if (s->dnsh[i]) ana_dns_answer(d, s->dnsv[i]);
+}
+
+/* --------------------------------------------------------------- finish */
+
+static int cmp_client(const void *x, const void *y)
+{
+    const sp_web_client *a = x, *b = y;
+    if (a->rare != b->rare) return a->rare ? -1 : 1;
+    if (a->count != b->count) return a->count < b->count ? -1 : 1;
+    return strcmp(a->ip, b->ip);
+}
+
+static int cmp_ws(const void *x, const void *y)
+{
+    const sp_webshell *a = x, *b = y;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    if (a->requests != b->requests) return a->requests > b->requests ? -1 : 1;
+    int c = strcmp(a->site, b->site);
+    return c ? c : strcmp(a->resource, b->resource);
+}
+
+static int cmp_c2(const void *x, const void *y)
+{
+    const sp_c2_row *a = x, *b = y;
+    if (a->beacon != b->beacon) return a->beacon ? -1 : 1;
+    if (a->http_host_ip != b->http_host_ip) return a->http_host_ip ? -1 : 1;
+    if (a->count != b->count) return a->count > b->count ? -1 : 1;
+    int c = strcmp(a->dst, b->dst);
+    return c ? c : strcmp(a->host, b->host);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_dbl(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_dbl);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+typedef struct { char cc[4]; uint64_t n; } cc_count;
+
+static void geo_of(const sp_geo *geo, const char *ip, char cc[4], uint32_t *asn)
+{
+    sp_geo_info gi;
+    cc[0] = 0;
+    if (asn) *asn = 0;
+    if (geo && sp_geo_lookup(geo, ip, strlen(ip), &gi)) {
+        memcpy(cc, gi.country, 4);
+        cc[3] = 0;
+        if (asn) *asn = gi.asn;
+    }
+}
+
+static void web_finish(ana_store *s, const sp_geo *geo)
+{
+    /* requests by country over every web client (the IP table) */
+    cc_count cc[256];
+    size_t ncc = 0;
+    uint64_t total = 0;
+    for (size_t i = 0; geo && i < s->nips; i++) {
+        const sp_ip_row *r = &s->ips[i];
+        if (!(r->roles & SP_IPROLE_WEB_CLIENT)) continue;
+        char c[4];
+        geo_of(geo, r->ip, c, NULL);
+        total += r->count;
+        size_t k = 0;
+        while (k < ncc && strcmp(cc[k].cc, c)) k++;
+        if (k == ncc) {
+            if (ncc == sizeof cc / sizeof *cc) continue;
+            memcpy(cc[ncc].cc, c, 4);
+            cc[ncc++].n = 0;
+        }
+        cc[k].n += r->count;
+    }
+    size_t nshell = 0, nclient = 0;
+    for (size_t i = 0; i < s->nweb; i++) nclient += s->web[i].nclients;
+    s->ws = calloc(s->nweb ? s->nweb : 1, sizeof *s->ws);
+    s->wcl = calloc(nclient ? nclient : 1, sizeof *s->wcl);
+    if (!s->ws || !s->wcl) return;
+    size_t used = 0;
+    for (size_t i = 0; i < s->nweb; i++) {
+        ana_web *w = &s->web[i];
+        if (!strcmp(w->res, "*")) continue;
+        const ana_web *site = NULL;
+        for (size_t k = 0; k < s->nweb; k++)
+            if (!strcmp(s->web[k].res, "*") && !strcmp(s->web[k].site, w->site)) { site = &s->web[k]; break; }
+        int score = 0;
+        char why[512];
+        size_t wl = 0;
+        why[0] = 0;
+#define WHY(...) do { if (wl < sizeof why) wl += (size_t)snprintf(why + wl, sizeof why - wl, __VA_ARGS__); } while (0)
+        uint64_t nc = w->nclients + w->more_clients;
+        if (nc <= 3) { score++; WHY("%s%llu client%s", wl ? "; " : "", (unsigned long long)nc, nc == 1 ? "" : "s"); }
+        if (w->posts && w->posts * 2 >= w->requests) { score++; WHY("%s%llu of %llu requests POST", wl ? "; " : "", (unsigned long long)w->posts, (unsigned long long)w->requests); }
+        if (w->cmdlike) { score += 2; WHY("%s%llu command-like quer%s", wl ? "; " : "", (unsigned long long)w->cmdlike, w->cmdlike == 1 ? "y" : "ies"); }
+        if (site && site->last > site->first && w->first != INT64_MAX &&
+            w->first - site->first > (site->last - site->first) / 4 && site->last - site->first > 86400000) {
+            score++;
+            WHY("%sfirst requested %.1f days into the site's log", wl ? "; " : "", (double)(w->first - site->first) / 86400000.0);
+        }
+        if (w->requests >= 3 && w->minsz != UINT64_MAX && w->maxsz > 4 * w->minsz + 256) {
+            score++;
+            WHY("%sresponses %llu-%llu bytes", wl ? "; " : "", (unsigned long long)w->minsz, (unsigned long long)w->maxsz);
+        }
+        sp_web_client *cl = s->wcl + used;
+        int rare = 0;
+        for (uint32_t k = 0; k < w->nclients; k++) {
+            sp_web_client *c = &cl[k];
+            c->ip = ana_dup(s, w->clients[k].ip, strlen(w->clients[k].ip));
+            c->count = w->clients[k].count;
+            c->first_ms = w->clients[k].first == INT64_MAX ? INT64_MIN : w->clients[k].first;
+            c->last_ms = w->clients[k].last;
+            geo_of(geo, c->ip, c->country, NULL);
+            if (c->country[0] && total >= 100)
+                for (size_t q = 0; q < ncc; q++)
+                    if (!strcmp(cc[q].cc, c->country) && cc[q].n * 100 < total) c->rare = rare = 1;
+        }
+        if (rare) { score++; WHY("%sa client from a rare country", wl ? "; " : ""); }
+#undef WHY
+        if (score < 3) continue;
+        qsort(cl, w->nclients, sizeof *cl, cmp_client);
+        used += w->nclients;
+        sp_webshell *o = &s->ws[nshell++];
+        o->site = w->site;
+        o->resource = w->res;
+        o->score = score;
+        o->why = ana_dup(s, why, strlen(why));
+        o->requests = w->requests;
+        o->posts = w->posts;
+        o->cmdlike = w->cmdlike;
+        o->first_ms = w->first == INT64_MAX ? INT64_MIN : w->first;
+        o->last_ms = w->last;
+        o->clients = cl;
+        o->nclients = w->nclients;
+        o->more_clients = w->more_clients;
+        for (uint32_t k = 0; k < w->nclients; k++) {
+            sp_ip_row *r = ana_ip_find(s, cl[k].ip);
+            if (r) r->roles |= SP_IPROLE_WEB_SHELL_CLIENT;
+        }
+    }
+    s->nws = nshell;
+    if (nshell) qsort(s->ws, nshell, sizeof *s->ws, cmp_ws);
+}
+
+static void c2_finish(ana_store *s, const sp_geo *geo)
+{
+    size_t n = 0;
+    s->c2 = calloc(s->nflows ? s->nflows : 1, sizeof *s->c2);
+    if (!s->c2) return;
+    for (size_t i = 0; i < s->nflows; i++) {
+        ana_flow *f = &s->flows[i];
+        if (ana_dns_known(s, f->dst)) continue;
+        sp_c2_row *o = &s->c2[n++];
+        o->host = f->host;
+        o->dst = f->dst;
+        o->count = f->count;
+        o->bytes = f->bytes;
+        o->http_host_ip = f->http_ip;
+        o->first_ms = INT64_MIN;
+        o->last_ms = INT64_MIN;
+        geo_of(geo, f->dst, o->country, &o->asn);
+        if (!f->ntimes) continue;
+        qsort(f->times, f->ntimes, sizeof *f->times, cmp_i64);
+        o->first_ms = f->times[0];
+        o->last_ms = f->times[f->ntimes - 1];
+        if (f->ntimes < 2) continue;
+        double *iv = malloc((f->ntimes - 1) * sizeof *iv);
+        if (!iv) continue;
+        size_t m = 0;
+        for (size_t k = 1; k < f->ntimes; k++)
+            if (f->times[k] > f->times[k - 1]) iv[m++] = (double)(f->times[k] - f->times[k - 1]) / 1000.0;
+        if (m) {
+            double med = median(iv, m);
+            for (size_t k = 0; k < m; k++) iv[k] = fabs(iv[k] - med);
+            double mad = median(iv, m);
+            o->median_interval_s = med;
+            o->jitter = med > 0 ? mad / med : 0;
+            o->beacon = m + 1 >= 6 && med > 0 && o->jitter <= 0.25;
+        }
+        free(iv);
+        if (o->beacon || o->http_host_ip) {
+            sp_ip_row *r = ana_ip_find(s, f->dst);
+            if (r) r->roles |= SP_IPROLE_C2;
+        }
+    }
+    s->nc2 = n;
+    if (n) qsort(s->c2, n, sizeof *s->c2, cmp_c2);
+}
+
+void ana_webc2_finish(ana_store *s, const sp_geo *geo)
+{
+    web_finish(s, geo);
+    c2_finish(s, geo);
+}
+
+void ana_webc2_fini(ana_store *s)
+{
+    free(s->web);
+    for (size_t i = 0; i < s->nflows; i++) free(s->flows[i].times);
+    free(s->flows);
+    free(s->flowidx);
+    free(s->dnsh);
+    free(s->dnsv);
+    free(s->ws);
+    free(s->wcl);
+    free(s->c2);
+}
