@@ -37,7 +37,8 @@ static inline void sp_buf_putc(sp_buf *b, char c)
     if (b->len + 1 > b->cap && sp_buf_grow(b, 1)) return;
     b->p[b->len++] = c;
 }
-#define sp_buf_puts(b, lit) sp_buf_put((b), (lit), sizeof(lit) - 1)
+/* string literals only ("" lit refuses anything else at compile time) */
+#define sp_buf_puts(b, lit) sp_buf_put((b), "" lit, sizeof(lit) - 1)
 void sp_buf_printf(sp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sp_buf_put_u64(sp_buf *b, uint64_t v);
 void sp_buf_put_i64(sp_buf *b, int64_t v);

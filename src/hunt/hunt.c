@@ -1377,6 +1377,7 @@ const sp_account_change *sp_hunt_change(const sp_hunt *h, size_t i) { return sp_
 void sp_hunt_hours(const sp_hunt *h, sp_hours *out) { sp_ana_hours(h->ana, out); }
 size_t sp_hunt_ip_count(const sp_hunt *h) { return sp_ana_ip_count(h->ana); }
 const sp_ip_row *sp_hunt_ip(const sp_hunt *h, size_t i) { return sp_ana_ip(h->ana, i); }
+const sp_geo *hunt_geo(const sp_hunt *h) { return h->o.geo; }
 size_t sp_hunt_webshell_count(const sp_hunt *h) { return sp_ana_webshell_count(h->ana); }
 const sp_webshell *sp_hunt_webshell(const sp_hunt *h, size_t i) { return sp_ana_webshell(h->ana, i); }
 size_t sp_hunt_c2_count(const sp_hunt *h) { return sp_ana_c2_count(h->ana); }

@@ -46,6 +46,9 @@ typedef struct sp_hunt_det {
 } sp_hunt_det;
 
 
+/* the geo data the hunt was given (NULL none): the timeline enriches IPs */
+const sp_geo *hunt_geo(const sp_hunt *h);
+
 typedef struct input {
     sp_input_stats st;
     char *path;

@@ -51,7 +51,76 @@ static void jkey(sp_buf *b, const char *k, int first)
     sp_buf_puts(b, "\":");
 }
 
-static void hit_jsonl(sp_buf *b, const sp_hit *x)
+/* ------------------------------------------------------ IP enrichment */
+
+/* the fields that hold an address, in every source shape spoor reads */
+static const char *const ip_fields[] = {
+    "IpAddress", "SourceIp", "DestinationIp", "SourceAddress", "DestAddress", "ClientAddress", "Address",
+    "c-ip", "s-ip", "id.orig_h", "id.resp_h", "src_ip", "dest_ip", "source.ip", "destination.ip", "client.ip",
+    "server.ip", "addr", "rhost",
+};
+#define MAX_HIT_IPS 8
+
+typedef struct hit_ip { const char *field; char ip[64]; sp_geo_info gi; int have; } hit_ip;
+
+/* The addresses in a detection's event with what is known of them: country,
+ * ASN, or the special range.  Returns how many (at most MAX_HIT_IPS). */
+static size_t hit_ips(const sp_hunt *h, const sp_hit *x, sp_arena *a, hit_ip *out)
+{
+    sp_jevent ev;
+    char err[64];
+    size_t n = 0;
+    sp_arena_reset(a);
+    if (!x->event_len || sp_jevent_parse(&ev, x->event, x->event_len, a, err, sizeof err)) return 0;
+    const sp_geo *geo = hunt_geo(h);
+    for (size_t k = 0; k < sizeof ip_fields / sizeof *ip_fields && n < MAX_HIT_IPS; k++) {
+        sp_value v;
+        if (!sp_jevent_field(&ev, ip_fields[k], strlen(ip_fields[k]), &v, 1) || v.is_null || !v.len || v.len >= 64) continue;
+        sp_ioc_type t = sp_ioc_detect(v.str, v.len);
+        if (t != SP_IOC_IPV4 && t != SP_IOC_IPV6) continue;
+        hit_ip *o = &out[n];
+        memcpy(o->ip, v.str, v.len);
+        o->ip[v.len] = 0;
+        int dup = 0;
+        for (size_t q = 0; q < n; q++) dup |= !strcmp(out[q].ip, o->ip);
+        if (dup) continue;
+        o->field = ip_fields[k];
+        memset(&o->gi, 0, sizeof o->gi);
+        o->have = geo ? sp_geo_lookup(geo, o->ip, v.len, &o->gi) : 0;
+        if (!o->have) {
+            const char *sp = sp_ip_special(o->ip, v.len);
+            o->gi.special = sp ? sp : "";
+        }
+        if (!o->gi.special) o->gi.special = "";
+        n++;
+    }
+    return n;
+}
+
+static void ips_jsonl(sp_buf *b, const hit_ip *ips, size_t n)
+{
+    if (!n) return;
+    jkey(b, "ips", 0);
+    sp_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        const hit_ip *p = &ips[i];
+        if (i) sp_buf_putc(b, ',');
+        sp_buf_puts(b, "{\"field\":");
+        jstr(b, p->field);
+        sp_buf_puts(b, ",\"ip\":");
+        jstr(b, p->ip);
+        sp_buf_puts(b, ",\"country\":");
+        jstr(b, p->gi.country);
+        sp_buf_printf(b, ",\"asn\":%u,\"as_org\":", p->gi.asn);
+        jstr(b, p->gi.as_org);
+        sp_buf_puts(b, ",\"special\":");
+        jstr(b, p->gi.special);
+        sp_buf_putc(b, '}');
+    }
+    sp_buf_putc(b, ']');
+}
+
+static void hit_jsonl(sp_buf *b, const sp_hit *x, const hit_ip *ips, size_t nips)
 {
     char t[64];
     const sp_rule_info *r = x->rule;
@@ -118,6 +187,7 @@ static void hit_jsonl(sp_buf *b, const sp_hit *x)
         }
         sp_buf_puts(b, "]}");
     }
+    ips_jsonl(b, ips, nips);
     jkey(b, "event", 0);
     if (x->event_len) sp_json_sanitize(b, x->event, x->event_len);
     else sp_buf_puts(b, "null");
@@ -182,7 +252,7 @@ static void csv_details(sp_buf *b, const sp_hit *x, sp_arena *a)
     sp_buf_fini(&d);
 }
 
-static void hit_csv(sp_buf *b, const sp_hit *x, sp_arena *a)
+static void hit_csv(sp_buf *b, const sp_hit *x, sp_arena *a, const hit_ip *ips, size_t nips)
 {
     char t[64], num[32];
     const sp_rule_info *r = x->rule;
@@ -208,6 +278,20 @@ static void hit_csv(sp_buf *b, const sp_hit *x, sp_arena *a)
     sp_buf_fini(&tags);
     csv_str(b, x->source, 0);
     csv_details(b, x, a);
+    /* ip_info: "field=ip CC ASn org" or "field=ip (private)", joined by " ; " */
+    sp_buf d;
+    sp_buf_init(&d);
+    for (size_t i = 0; i < nips; i++) {
+        const hit_ip *p = &ips[i];
+        if (d.len) sp_buf_puts(&d, " ; ");
+        sp_buf_printf(&d, "%s=%s", p->field, p->ip);
+        if (p->gi.country[0]) sp_buf_printf(&d, " %s", p->gi.country);
+        if (p->gi.asn) sp_buf_printf(&d, " AS%u", p->gi.asn);
+        if (p->gi.as_org[0]) sp_buf_printf(&d, " %s", p->gi.as_org);
+        if (p->gi.special[0]) sp_buf_printf(&d, " (%s)", p->gi.special);
+    }
+    csv_cell(b, d.p ? d.p : "", d.len, 0);
+    sp_buf_fini(&d);
     sp_buf_puts(b, "\r\n");
 }
 
@@ -219,14 +303,16 @@ sp_status sp_hunt_write_timeline_fp(const sp_hunt *h, void *fpv, sp_timeline_fmt
     sp_arena a;
     sp_arena_init(&a, 64 * 1024);
     if (fmt == SP_TL_CSV)
-        sp_buf_puts(&b, "datetime,timestamp_desc,message,rule_id,level,host,channel,event_id,record_id,tags,source,details\r\n");
+        sp_buf_puts(&b, "datetime,timestamp_desc,message,rule_id,level,host,channel,event_id,record_id,tags,source,details,ip_info\r\n");
     size_t n = sp_hunt_hit_count(h);
     sp_status rc = SP_OK;
     for (size_t i = 0; i < n; i++) {
         sp_hit x;
         sp_hunt_hit(h, i, &x);
-        if (fmt == SP_TL_CSV) hit_csv(&b, &x, &a);
-        else hit_jsonl(&b, &x);
+        hit_ip ips[MAX_HIT_IPS];
+        size_t nips = hit_ips(h, &x, &a, ips);
+        if (fmt == SP_TL_CSV) hit_csv(&b, &x, &a, ips, nips);
+        else hit_jsonl(&b, &x, ips, nips);
         if (b.len > (1 << 20) || i + 1 == n) {
             if (b.failed || fwrite(b.p, 1, b.len, fp) != b.len) { rc = b.failed ? SP_ERR_NOMEM : SP_ERR_IO; break; }
             sp_buf_reset(&b);

@@ -47,6 +47,20 @@ s.ok('104.225.129.103' in ips and 'outbound' in ips['104.225.129.103']['roles'],
 if d and os.path.isdir(os.path.join(d, 'geo')):
     s.ok(ips.get('175.45.176.27', {}).get('country') == 'KP', 'KP client not enriched')
 
+# the timeline names the addresses in each detection with what is known of them
+kp = [h for h in hits if any(p['ip'] == '175.45.176.27' for p in h.get('ips', []))]
+s.ok(kp, 'no timeline entry carries the KP address in "ips"')
+priv = [p for h in hits for p in h.get('ips', []) if p['ip'].startswith('10.')]
+s.ok(priv and all(p['special'] == 'private' for p in priv), 'private addresses not labelled in the timeline')
+if d and os.path.isdir(os.path.join(d, 'geo')):
+    s.ok(all(p['country'] == 'KP' and p['asn'] == 131279 for h in kp for p in h['ips'] if p['ip'] == '175.45.176.27'),
+         'KP address not enriched in the timeline')
+    csvp = os.path.join(tmp, 'tl.csv')
+    run(args + ['--timeline', csvp, logs])
+    import csv as _csv
+    rows = list(_csv.DictReader(open(csvp, encoding='utf-8', newline='')))
+    s.ok(any('175.45.176.27 KP AS131279' in r.get('ip_info', '') for r in rows), 'CSV ip_info lacks the KP enrichment')
+
 # web shells: every planted script found, with exactly its clients, and no
 # ordinary page among them
 truth = lambda n: json.load(open(os.path.join(tmp, n + '.truth.json'), encoding='utf-8'))
