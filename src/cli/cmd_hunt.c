@@ -128,6 +128,17 @@ static void bump_obj(counts *c, const void *obj, const char *key, const char *la
 
 static void bump(counts *c, const char *key, const char *label) { bump_obj(c, NULL, key, label); }
 
+/* rules: highest level first, then most detections (a critical correlation
+ * that fired once must not hide under thousands of medium hits) */
+static int by_level_count(const void *a, const void *b)
+{
+    const count *x = a, *y = b;
+    int lx = level_rank(((const sp_rule_info *)x->obj)->level), ly = level_rank(((const sp_rule_info *)y->obj)->level);
+    if (lx != ly) return lx < ly ? 1 : -1;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
 static int by_count(const void *a, const void *b)
 {
     const count *x = a, *y = b;
@@ -621,9 +632,14 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
             fprintf(o, "  %s%s%s %llu", c->term.color_out ? lc[i] : "", levels[i], R, (unsigned long long)lvl[i]);
         fputc('\n', o);
         if (byrule.n) {
-            fprintf(o, "\n%stop rules%s\n", B, R);
-            for (size_t i = 0; i < byrule.n && i < 15; i++)
-                fprintf(o, "  %6llu  %s\n", (unsigned long long)byrule.a[i].n, byrule.a[i].label);
+            qsort(byrule.a, byrule.n, sizeof *byrule.a, by_level_count);
+            fprintf(o, "\n%stop rules%s  (highest level first)\n", B, R);
+            for (size_t i = 0; i < byrule.n && i < 20; i++) {
+                int lr = level_rank(((const sp_rule_info *)byrule.a[i].obj)->level);
+                fprintf(o, "  %s%-13s%s %6llu  %s\n", lr >= 0 && c->term.color_out ? lc[lr] : "", lr >= 0 ? levels[lr] : "-", R,
+                        (unsigned long long)byrule.a[i].n, byrule.a[i].label);
+            }
+            if (byrule.n > 20) fprintf(o, "  ... %zu more rules (--json lists them)\n", byrule.n - 20);
         }
         if (byhost.n) {
             fprintf(o, "\n%shosts%s\n", B, R);
