@@ -360,6 +360,8 @@ void ana_webc2_merge(ana_store *d, const ana_store *s)
 static int cmp_client(const void *x, const void *y)
 {
     const sp_web_client *a = x, *b = y;
+    int fa = a->rare || a->actor[0], fb = b->rare || b->actor[0];
+    if (fa != fb) return fa ? -1 : 1;
     if (a->rare != b->rare) return a->rare ? -1 : 1;
     if (a->count != b->count) return a->count < b->count ? -1 : 1;
     return strcmp(a->ip, b->ip);
@@ -416,7 +418,25 @@ static void geo_of(const sp_geo *geo, const char *ip, char cc[4], uint32_t *asn)
     }
 }
 
-static void web_finish(ana_store *s, const sp_geo *geo)
+/* the actor (or campaign, or malware) an indicator links an address to */
+static const char *ioc_actor(const struct sp_intel *intel, const char *ip)
+{
+    sp_ioc_hit hits[8];
+    if (!intel) return "";
+    sp_ioc_type t = sp_ioc_detect(ip, strlen(ip));
+    size_t n = sp_intel_lookup(intel, t, ip, strlen(ip), hits, 8);
+    const char *best = "";
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < hits[i].ioc->nlinks; k++) {
+            const sp_ioc_link *l = &hits[i].ioc->links[k];
+            if (!l->name[0]) continue;
+            if (!strcmp(l->kind, "intrusion-set") || !strcmp(l->kind, "threat-actor")) return l->name;
+            if (!best[0]) best = l->name;
+        }
+    return best;
+}
+
+static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel)
 {
     /* requests by country over every web client (the IP table) */
     cc_count cc[256];
@@ -468,7 +488,8 @@ static void web_finish(ana_store *s, const sp_geo *geo)
             WHY("%sresponses %llu-%llu bytes", wl ? "; " : "", (unsigned long long)w->minsz, (unsigned long long)w->maxsz);
         }
         sp_web_client *cl = s->wcl + used;
-        int rare = 0;
+        int rare = 0, linked = 0;
+        const char *who = "";
         for (uint32_t k = 0; k < w->nclients; k++) {
             sp_web_client *c = &cl[k];
             c->ip = ana_dup(s, w->clients[k].ip, strlen(w->clients[k].ip));
@@ -479,8 +500,11 @@ static void web_finish(ana_store *s, const sp_geo *geo)
             if (c->country[0] && total >= 100)
                 for (size_t q = 0; q < ncc; q++)
                     if (!strcmp(cc[q].cc, c->country) && cc[q].n * 100 < total) c->rare = rare = 1;
+            c->actor = ioc_actor(intel, c->ip);
+            if (c->actor[0] && !linked) { linked = 1; who = c->actor; }
         }
         if (rare) { score++; WHY("%sa client from a rare country", wl ? "; " : ""); }
+        if (linked) { score++; WHY("%sa client an indicator links to %s", wl ? "; " : "", who); }
 #undef WHY
         if (score < 3) continue;
         qsort(cl, w->nclients, sizeof *cl, cmp_client);
@@ -552,9 +576,9 @@ static void c2_finish(ana_store *s, const sp_geo *geo)
     if (n) qsort(s->c2, n, sizeof *s->c2, cmp_c2);
 }
 
-void ana_webc2_finish(ana_store *s, const sp_geo *geo)
+void ana_webc2_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel)
 {
-    web_finish(s, geo);
+    web_finish(s, geo, intel);
     c2_finish(s, geo);
 }
 

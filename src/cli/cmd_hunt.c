@@ -462,7 +462,9 @@ static void json_webc2(FILE *o, const sp_hunt *h)
             fprintf(o, "%s{\"ip\":", k ? "," : "");
             jesc(o, cl->ip);
             fputs(",\"country\":", o); jesc(o, cl->country);
-            fprintf(o, ",\"rare_country\":%s,\"requests\":%llu,\"first\":", cl->rare ? "true" : "false", (unsigned long long)cl->count);
+            fprintf(o, ",\"rare_country\":%s,\"actor\":", cl->rare ? "true" : "false");
+            jesc(o, cl->actor);
+            fprintf(o, ",\"requests\":%llu,\"first\":", (unsigned long long)cl->count);
             jesc(o, t1);
             fputs(",\"last\":", o); jesc(o, t2);
             fputc('}', o);
@@ -503,8 +505,9 @@ static void text_webc2(FILE *o, const hunt_cli *c, const sp_hunt *h)
             for (size_t k = 0; k < w->nclients && k < 5; k++) {
                 const sp_web_client *cl = &w->clients[k];
                 iso(cl->first_ms, t1, sizeof t1);
-                fprintf(o, "       %-16s %-3s%s %5llu  from %s\n", cl->ip, cl->country[0] ? cl->country : "-",
-                        cl->rare ? " (rare)" : "       ", (unsigned long long)cl->count, t1);
+                fprintf(o, "       %-16s %-3s%s %5llu  from %s%s%s\n", cl->ip, cl->country[0] ? cl->country : "-",
+                        cl->rare ? " (rare)" : "       ", (unsigned long long)cl->count, t1, cl->actor[0] ? "  IOC: " : "",
+                        cl->actor);
             }
             if (w->nclients > 5) fprintf(o, "       ... %zu more clients\n", w->nclients - 5);
         }

@@ -81,6 +81,8 @@ if d and os.path.isdir(os.path.join(d, 'geo')):
     base = [w for w in ws if w['resource'] == '/zimbra/public/base.jsp']
     s.ok(base and all(w['clients'][0]['ip'] == '175.45.176.27' and w['clients'][0]['rare_country'] for w in base),
          'the KP client is not first (rarest country) on base.jsp')
+kpc = [c for w in ws for c in w['clients'] if c['ip'] == '175.45.176.27']
+s.ok(kpc and all(c['actor'] == 'Lazarus Group' for c in kpc), f'KP client not linked to Lazarus by the IOC bundle: {kpc}')
 s.ok('web_shell_client' in ips.get('175.45.176.27', {}).get('roles', ''), 'KP client not marked web_shell_client')
 
 # bare-IP C2: the beacon (no DNS answer, ~60 s) and the HTTP-to-an-address
