@@ -27,7 +27,7 @@ best() { # best wall time of RUNS runs of the command
   echo "$b"
 }
 rss() { local f; f=$(mktemp); /usr/bin/time -o "$f" -f '%M' "$@" >/dev/null 2>&1 || true; tail -1 "$f"; rm -f "$f"; }
-nrules=$("$SPOOR" rules check --json "$S/rules" "$S/rules-emerging-threats" "$S/rules-threat-hunting" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["loaded"], d["compile_ms"])')
+nrules=$( ("$SPOOR" rules check --json "$S/rules" "$S/rules-emerging-threats" "$S/rules-threat-hunting" || true) | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["loaded"], d["compile_ms"])')
 echo "rules: ${nrules% *} loaded, compiled in ${nrules#* } ms"
 for m in "$MB" "$BIG"; do
   f=$out/big$m.evtx
