@@ -18,6 +18,8 @@ static const char usage[] =
     "  evtx info    header facts, chunk and record counts, damage found\n"
     "  rules check  load and compile Sigma rules, report rejections\n"
     "  intel stats  the ATT&CK knowledge base and actor profiles: counts\n"
+    "  attribute    who is most likely behind it: hypotheses, evidence, confidence\n"
+    "  bench attribution  attribution accuracy on ATT&CK (leave-one-out), calibration\n"
     "  version      print the version\n"
     "\n"
     "Run 'spoor <command> --help' for a command's options.\n"
@@ -75,6 +77,8 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "evtx")) return cmd_evtx(argc - 1, argv + 1);
     if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
     if (!strcmp(argv[1], "intel")) return cmd_intel(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "attribute")) return cmd_attribute(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
     return EX_USAGE;
 }
