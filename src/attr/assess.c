@@ -461,7 +461,7 @@ static double info_gain(const double *pi, const double *pf, size_t k)
 static double p_show(const attr_model *m, size_t gi, size_t f)
 {
     double share = gi == SIZE_MAX ? m->bg[f] : m->c[gi * m->nf + f] / (m->gsum[gi] > 0 ? m->gsum[gi] : 1);
-    double p = share;
+    double p = 25.0 * share;   /* a typical intrusion shows ~25 items */
     return p < 0.02 ? 0.02 : p > 0.9 ? 0.9 : p;
 }
 
@@ -707,7 +707,8 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
     size_t nit = 0;
     evsum es = {0};
     pvec pv = {0};
-    double *lp = NULL, *post = NULL, *famw = NULL;
+    double *lp = NULL, *post = NULL, *famw = NULL, *knn = NULL;
+    size_t *knd = NULL;
     if (resolve(a, ev, &it, &nit, &es)) goto nomem;
     if (profile_evidence(a, ev, &as->ar, &pv, &es)) goto nomem;
     evsum_fini(&es);
@@ -731,6 +732,20 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
     for (size_t f = 0; f < m->nt; f++) {
         if (famw[f] <= 0) continue;
         for (size_t gi = 0; gi < m->ng; gi++) lp[gi] += famw[f] * m->p.family * am_llr(m, gi, m->nt + f) / m->p.temperature;
+    }
+    /* the nearest past report of each group */
+    if (m->p.knn > 0 && m->ndoc) {
+        attr_query q = {0};
+        int bad = 0;
+        for (size_t i = 0; i < nit && !bad; i++) {
+            if (it[i].kind == RI_TECH) bad = aq_technique(&q, m, it[i].t, it[i].s);
+            else bad = aq_add(&q, (uint32_t)it[i].feat, it[i].kind == RI_SW ? it[i].s * m->p.software_q : it[i].s);
+        }
+        knn = malloc(m->ng * sizeof *knn);
+        knd = malloc(m->ng * sizeof *knd);
+        if (bad || !knn || !knd || attr_knn(m, &q, knn, knd)) { aq_free(&q); goto nomem; }
+        aq_free(&q);
+        for (size_t gi = 0; gi < m->ng; gi++) lp[gi] += m->p.knn * knn[gi];
     }
     for (size_t i = 0; i < pv.n; i++) lp[pv.v[i].gi] += pv.v[i].w;
     posterior(m->ng, lp, a->o.unknown_prior, post);
@@ -765,7 +780,7 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
         if (h->h.is_unknown && h->h.confidence == SP_CONF_HIGH) h->h.confidence = SP_CONF_MODERATE;
         h->h.confidence_word = sp_confidence_word(h->h.confidence);
         h->h.likelihood_term = sp_icd203_term(h->h.likelihood);
-        size_t cap = nit + pv.n + 1, nf = 0, na = 0;
+        size_t cap = nit + pv.n + 2, nf = 0, na = 0;
         sp_attr_item *fi = sp_arena_alloc(&as->ar, cap * sizeof *fi), *ag = sp_arena_alloc(&as->ar, cap * sizeof *ag);
         if (!fi || !ag) goto nomem;
         if (h->gi == SIZE_MAX) {
@@ -787,6 +802,19 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
                                   it[i].id, it[i].name ? it[i].name : "", w, tech_why(&as->ar, m, &it[i], gi, w)};
                 if (!x.why) goto nomem;
                 if (w > 0) fi[nf++] = x; else ag[na++] = x;
+            }
+            if (knn && knd[gi] != SIZE_MAX && m->p.knn * knn[gi] >= 0.02) {
+                size_t d = knd[gi];
+                uint32_t rk = m->doc_rep[d];
+                const char *src = "";
+                if (rk < m->nrep) { const sp_kb_report *rp = sp_kb_report_at(a->kb, rk); src = rp ? rp->source : ""; }
+                else src = sp_kb_object_at(a->kb, SP_KB_CAMPAIGN, rk - m->nrep)->id;
+                sp_attr_item x = {"report", src, rk < m->nrep ? "" : sp_kb_object_at(a->kb, SP_KB_CAMPAIGN, rk - m->nrep)->name,
+                                  m->p.knn * knn[gi],
+                                  afmt(&as->ar, "the most similar earlier %s about it (cosine %.2f over %u items)",
+                                       rk < m->nrep ? "report" : "attributed campaign", knn[gi], m->doc_off[d + 1] - m->doc_off[d])};
+                if (!x.why) goto nomem;
+                fi[nf++] = x;
             }
             for (size_t i = 0; i < pv.n; i++) {
                 if (pv.v[i].gi != gi) continue;
@@ -842,12 +870,12 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
     as->info.asns = ev->nasn;
     as->info.thin = es.thin;
     as->info.confidence = as->nh ? as->hyp[0].h.confidence : SP_CONF_LOW;
-    free(it); free(pv.v); free(lp); free(post); free(famw);
+    free(it); free(pv.v); free(lp); free(post); free(famw); free(knn); free(knd);
     as->info.ms = attr_now_ms() - t0;
     *out = as;
     return SP_OK;
 nomem:
-    free(it); free(pv.v); free(lp); free(post); free(famw);
+    free(it); free(pv.v); free(lp); free(post); free(famw); free(knn); free(knd);
     sp_assessment_free(as);
     return SP_ERR_NOMEM;
 }

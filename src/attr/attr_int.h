@@ -85,6 +85,10 @@ typedef struct attr_excl {
 typedef struct attr_params {
     double mu;                  /* Dirichlet smoothing mass */
     double jm;                  /* > 0: Jelinek-Mercer smoothing with this lambda instead */
+    double mode;                /* 0 query likelihood, 1 BM25 */
+    double k1, b;               /* BM25 */
+    double knn;                 /* weight of the similarity to the nearest past report */
+    double sw_report;           /* software analysed in one of the group's own reports */
     double family;              /* weight of the technique-family feature */
     double sw_expand;           /* software -> its techniques, in the group profile */
     double campaign;            /* attributed campaigns' items, in the group profile */
@@ -106,11 +110,18 @@ typedef struct attr_model {
     double *gsum;               /* per group: total weight */
     double *bg;                 /* per feature: background probability */
     double *logbg;
+    double *idf;                /* BM25 idf per feature */
+    double avg_len;             /* mean group weight */
     double *logprior;           /* per group (normalised over groups) */
     uint32_t *nreports;         /* per group: distinct reports behind its links */
     uint32_t *df;               /* per feature: groups having it (for IDF / why) */
     char **mname;               /* extra malware names (lower case), nm */
     uint32_t *tfam;             /* per technique: its family technique index */
+    /* past reports (and attributed campaigns) of each group, as documents */
+    size_t ndoc, nrep;          /* nrep: report keys; doc_rep >= nrep is campaign doc_rep - nrep */
+    uint32_t *doc_k, *doc_rep, *doc_off, *doc_f;
+    double *doc_norm;
+    double *idf2;               /* ln(N / df)^2 per feature */
 } attr_model;
 
 /* Build the ATT&CK + profile model; -1 on memory. */
@@ -128,9 +139,17 @@ static inline double am_p(const attr_model *m, size_t g, size_t f)
     if (m->p.jm > 0) return (G > 0 ? (1.0 - m->p.jm) * c / G : 0) + m->p.jm * m->bg[f];
     return (c + m->p.mu * m->bg[f]) / (G + m->p.mu);
 }
-/* log-likelihood ratio of feature f for group g against the background */
+/* the weight of observing feature f for group g against "an average actor"
+ * (query likelihood: the log-likelihood ratio) */
 static inline double am_llr(const attr_model *m, size_t g, size_t f)
 {
+    if (m->p.mode == 1) {
+        double c = g == SIZE_MAX ? m->bg[f] * m->avg_len : m->c[g * m->nf + f];
+        double G = g == SIZE_MAX ? m->avg_len : m->gsum[g];
+        if (c <= 0) return 0;
+        return m->idf[f] * c * (m->p.k1 + 1) / (c + m->p.k1 * (1 - m->p.b + m->p.b * G / m->avg_len));
+    }
+    if (g == SIZE_MAX) return 0;
     return __builtin_log(am_p(m, g, f)) - m->logbg[f];
 }
 /* Whether a link survives the exclusion: -1 dropped, else the number of
@@ -146,8 +165,11 @@ void aq_free(attr_query *q);
 /* add a technique (kb index) with strength s: its feature and its family */
 int aq_technique(attr_query *q, const attr_model *m, size_t t, double s);
 int aq_software(attr_query *q, const attr_model *m, size_t sw, double s);
-/* score[g] = sum_i w_i * llr(i, g) / temperature (no prior) */
+/* score[g] = sum_i w_i * llr(i, g) / temperature + knn * best[g] (no prior) */
 void attr_score(const attr_model *m, const attr_query *q, double *score);
+/* per group: the cosine of the query with its most similar past report
+ * (best[g]) and which document that is (doc[g], SIZE_MAX none); -1 memory */
+int attr_knn(const attr_model *m, const attr_query *q, double *best, size_t *doc);
 
 /* ---------------------------------------------------------------- shared */
 

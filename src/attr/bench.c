@@ -289,20 +289,6 @@ static int run_cases(const sp_kb *kb, const attr_params *p, const bcase *cs, siz
         res->score_ms += attr_now_ms() - t0;
         size_t r = rank_of(&m, score, k);
         tally(&res->model, r);
-        if (getenv("SPOOR_BENCH_DEBUG")) {
-            size_t b1 = 0;
-            for (size_t g = 1; g < m.ng; g++) if (score[g] > score[b1]) b1 = g;
-            size_t gt = SIZE_MAX, ov = 0, prof = 0;
-            for (size_t g = 0; g < m.ng; g++) if (m.gidx[g] == k->truth[0]) gt = g;
-            if (gt != SIZE_MAX) {
-                for (size_t j = 0; j < k->ntech; j++) ov += m.c[gt * m.nf + k->tech[j]] > 0;
-                for (size_t j = 0; j < k->nsw; j++) ov += m.c[gt * m.nf + 2 * m.nt + k->sw[j]] > 0;
-                for (size_t f = 0; f < m.nf; f++) prof += m.c[gt * m.nf + f] > 0;
-            }
-            fprintf(stderr, "case %-40.40s truth %-6s rank %4zu  q %zu+%zu  overlap %zu  prof %zu  top %s\n", k->label,
-                    sp_kb_object_at(kb, SP_KB_GROUP, k->truth[0])->id, r, k->ntech, k->nsw, ov, prof,
-                    sp_kb_object_at(kb, SP_KB_GROUP, m.gidx[b1])->id);
-        }
         if (cal) attr_calib_add(cal, &m, score, k->truth, k->ntruth, k->ntech, k->nsw);
         if (tfidf_scores(&m, kb, &ex, k, base)) { aq_free(&q); attr_model_free(&m); goto fail; }
         tally(&res->tfidf, rank_of(&m, base, k));

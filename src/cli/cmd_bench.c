@@ -42,7 +42,7 @@ static const char usage_battr[] =
 static int set_param(attr_params *p, const char *kv)
 {
     static const struct { const char *n; size_t off; } t[] = {
-        {"mu", offsetof(attr_params, mu)}, {"jm", offsetof(attr_params, jm)}, {"family", offsetof(attr_params, family)},
+        {"mu", offsetof(attr_params, mu)}, {"jm", offsetof(attr_params, jm)}, {"mode", offsetof(attr_params, mode)}, {"k1", offsetof(attr_params, k1)}, {"b", offsetof(attr_params, b)}, {"knn", offsetof(attr_params, knn)}, {"sw_report", offsetof(attr_params, sw_report)}, {"family", offsetof(attr_params, family)},
         {"sw_expand", offsetof(attr_params, sw_expand)}, {"campaign", offsetof(attr_params, campaign)},
         {"report_bonus", offsetof(attr_params, report_bonus)}, {"software_q", offsetof(attr_params, software_q)},
         {"prior_gamma", offsetof(attr_params, prior_gamma)}, {"temperature", offsetof(attr_params, temperature)}};
@@ -202,8 +202,9 @@ static int bench_attribution(int argc, char **argv)
         cli_json_str(b, st.attack_source);
         sp_buf_printf(b, ", \"groups\": %zu, \"attributed_to\": %zu},\n", st.active[SP_KB_GROUP], r.attributed_to);
         sp_buf_printf(b, " \"params\": {\"mu\": %g, \"jm\": %g, \"family\": %g, \"sw_expand\": %g, \"campaign\": %g, \"report_bonus\": %g, "
-                         "\"software_q\": %g, \"prior_gamma\": %g, \"temperature\": %g},\n",
-                      p.mu, p.jm, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.prior_gamma, p.temperature);
+                         "\"software_q\": %g, \"sw_report\": %g, \"knn\": %g, \"prior_gamma\": %g, \"temperature\": %g, \"mode\": %g},\n",
+                      p.mu, p.jm, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.sw_report, p.knn, p.prior_gamma,
+                      p.temperature, p.mode);
         sp_buf_printf(b, " \"leave_one_campaign_out\": {\"cases\": %zu, ", r.loco.cases);
         metrics_json(b, "model", &r.loco.model);
         sp_buf_puts(b, ", ");
@@ -227,8 +228,10 @@ static int bench_attribution(int argc, char **argv)
     } else {
         sp_buf_printf(b, "spoor bench attribution: ATT&CK %s (%s), %zu active groups; profiles off\n", st.attack_version,
                       st.attack_source, st.active[SP_KB_GROUP]);
-        sp_buf_printf(b, "model: mu %g, jm %g, family %g, sw_expand %g, campaign %g, report_bonus %g, software_q %g, prior_gamma %g, temperature %g\n\n",
-                      p.mu, p.jm, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.prior_gamma, p.temperature);
+        sp_buf_printf(b, "model: mu %g, family %g, sw_expand %g, campaign %g, report_bonus %g, software_q %g, sw_report %g, knn %g, "
+                         "prior_gamma %g, temperature %g%s\n\n",
+                      p.mu, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.sw_report, p.knn, p.prior_gamma,
+                      p.temperature, p.mode == 1 ? " (BM25)" : p.jm > 0 ? " (Jelinek-Mercer)" : "");
         sp_buf_printf(b, "(a) leave-one-campaign-out: %zu attributed-to relationships, %zu campaigns (%.0f ms)\n",
                       r.attributed_to, r.loco.cases, r.loco.ms);
         sp_buf_puts(b, "                           top-1  top-3  top-5  top-10 MRR\n");
