@@ -364,14 +364,14 @@ static int profile_evidence(const sp_attr *a, const sp_evidence *ev, sp_arena *a
             else snprintf(src, sizeof src, "observed");
             if (o->cc[0]) {
                 if (has_str(pr->countries, pr->ncountries, o->cc))
-                    rc = pv_add(pv, gi, "country", o->cc, 3.0 * o->r,
+                    rc = pv_add(pv, gi, "country", adup(ar, o->cc), 3.0 * o->r,
                                 afmt(ar, "%s address (%s) in its country of origin (profile, %s confidence)", o->cc, src,
                                      claim_conf(sp_kb_claim_find(pr, "countries", o->cc)) >= 1.0 ? "high" : "medium"));
                 else if (has_str(pr->infra_countries, pr->ninfra_countries, o->cc))
-                    rc = pv_add(pv, gi, "country", o->cc, 0.8 * o->r,
+                    rc = pv_add(pv, gi, "country", adup(ar, o->cc), 0.8 * o->r,
                                 afmt(ar, "%s address (%s): its infrastructure has been seen there", o->cc, src));
                 else if (pr->ncountries && o->r >= 1.0)
-                    rc = pv_add(pv, gi, "country", o->cc, -0.7,
+                    rc = pv_add(pv, gi, "country", adup(ar, o->cc), -0.7,
                                 afmt(ar, "operator-side %s address (%s) is neither its origin nor a known infrastructure "
                                          "country (weak: relays and VPNs are common)", o->cc, src));
             } else if (o->asn) {
@@ -475,7 +475,9 @@ static int hunt_next(const sp_attr *a, sp_assessment *as, const ritem *it, size_
     size_t gis[16];
     for (size_t i = 0; i < k; i++) { pi[i] = as->hyp[i].h.likelihood; z += pi[i]; gis[i] = as->hyp[i].gi; }
     if (z <= 0) return 0;
-    for (size_t i = 0; i < k; i++) pi[i] /= z;
+    /* separate the leading hypotheses even when one dominates: half the
+     * posterior (renormalised over the top k), half uniform */
+    for (size_t i = 0; i < k; i++) pi[i] = 0.5 * pi[i] / z + 0.5 / (double)k;
     uint8_t *seen = calloc(m->nf ? m->nf : 1, 1);
     cand *cs = NULL;
     size_t nc = 0, capc = 0;

@@ -74,8 +74,6 @@ void attr_model_free(attr_model *m)
     memset(m, 0, sizeof *m);
 }
 
-static void lower(char *s) { for (; *s; s++) *s = (char)tolower((unsigned char)*s); }
-
 size_t attr_model_malware(const attr_model *m, const char *name)
 {
     for (size_t i = 0; i < m->nm; i++)
@@ -305,8 +303,7 @@ int attr_model_build(attr_model *m, const sp_kb *kb, const attr_params *p, const
                     m->mname = q;
                     capm = nc;
                 }
-                if (!(m->mname[m->nm] = attr_strdup(pr->malware[i]))) goto nomem;
-                lower(m->mname[m->nm++]);
+                if (!(m->mname[m->nm++] = attr_strdup(pr->malware[i]))) goto nomem;
             }
         }
     m->nf = 2 * m->nt + m->ns + m->nm;

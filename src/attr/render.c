@@ -14,6 +14,9 @@
 #include "attr/attr_int.h"
 #include "base/buf.h"
 
+/* (sp_buf_puts takes a literal: its length is sizeof) */
+static void sp_buf_str(sp_buf *b, const char *s) { sp_buf_put(b, s, strlen(s)); }
+
 static void jstr(sp_buf *b, const char *s)
 {
     sp_buf_putc(b, '"');
@@ -46,7 +49,7 @@ static void j_items(sp_buf *b, const sp_attr_item *it, size_t n)
 {
     sp_buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
-        sp_buf_puts(b, i ? ", {\"kind\": " : "{\"kind\": ");
+        sp_buf_str(b, i ? ", {\"kind\": " : "{\"kind\": ");
         jstr(b, it[i].kind);
         sp_buf_puts(b, ", \"id\": ");
         jstr(b, it[i].id);
@@ -103,7 +106,7 @@ sp_status sp_assessment_json(const sp_assessment *as, unsigned top, sp_buf *out)
                   sp_assessment_count(as));
     for (size_t i = 0; i < sp_assessment_cluster_count(as); i++) {
         const sp_attr_cluster *c = sp_assessment_cluster_at(as, i);
-        sp_buf_puts(out, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
+        sp_buf_str(out, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
         jstr(out, c->name);
         sp_buf_printf(out, ", \"likelihood\": %.4f, \"likelihood_term\": ", c->likelihood);
         jstr(out, c->likelihood_term);
@@ -119,7 +122,7 @@ sp_status sp_assessment_json(const sp_assessment *as, unsigned top, sp_buf *out)
     sp_buf_puts(out, "],\n \"hunt_next\": [");
     for (size_t i = 0; i < sp_assessment_next_count(as); i++) {
         const sp_hunt_next *x = sp_assessment_next_at(as, i);
-        sp_buf_puts(out, i ? ",\n  {\"kind\": " : "\n  {\"kind\": ");
+        sp_buf_str(out, i ? ",\n  {\"kind\": " : "\n  {\"kind\": ");
         jstr(out, x->kind);
         sp_buf_puts(out, ", \"id\": ");
         jstr(out, x->id);
@@ -129,7 +132,7 @@ sp_status sp_assessment_json(const sp_assessment *as, unsigned top, sp_buf *out)
         jstr(out, x->why);
         sp_buf_puts(out, ", \"rules\": [");
         for (size_t j = 0; j < x->nrules; j++) {
-            sp_buf_puts(out, j ? ", {\"id\": " : "{\"id\": ");
+            sp_buf_str(out, j ? ", {\"id\": " : "{\"id\": ");
             jstr(out, x->rules[j]);
             sp_buf_puts(out, ", \"title\": ");
             jstr(out, x->rule_titles[j]);
