@@ -453,7 +453,8 @@ static double info_gain(const double *pi, const double *pf, size_t k)
     for (size_t i = 0; i < k; i++) P += pi[i] * pf[i];
     if (P <= 0 || P >= 1) return 0;
     for (size_t i = 0; i < k; i++) { a[i] = pi[i] * pf[i] / P; b[i] = pi[i] * (1 - pf[i]) / (1 - P); }
-    return h2(pi, k) - P * h2(a, k) - (1 - P) * h2(b, k);
+    double g = h2(pi, k) - P * h2(a, k) - (1 - P) * h2(b, k);
+    return g > 0 ? g : 0;
 }
 
 /* P(an intrusion by group gi shows feature f): its share of the group's

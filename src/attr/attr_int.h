@@ -83,7 +83,7 @@ typedef struct attr_excl {
 
 /* Model parameters (one set for every use: no per-case tuning). */
 typedef struct attr_params {
-    double mu;                  /* Dirichlet smoothing mass */
+    double mu;                  /* Dirichlet smoothing mass, in mean profile weights */
     double jm;                  /* > 0: Jelinek-Mercer smoothing with this lambda instead */
     double mode;                /* 0 query likelihood, 1 BM25 */
     double k1, b;               /* BM25 */
@@ -112,6 +112,7 @@ typedef struct attr_model {
     double *logbg;
     double *idf;                /* BM25 idf per feature */
     double avg_len;             /* mean group weight */
+    double mu_eff;              /* mu * avg_len */
     double *logprior;           /* per group (normalised over groups) */
     uint32_t *nreports;         /* per group: distinct reports behind its links */
     uint32_t *df;               /* per feature: groups having it (for IDF / why) */
@@ -137,7 +138,7 @@ static inline double am_p(const attr_model *m, size_t g, size_t f)
 {
     double c = m->c[g * m->nf + f], G = m->gsum[g];
     if (m->p.jm > 0) return (G > 0 ? (1.0 - m->p.jm) * c / G : 0) + m->p.jm * m->bg[f];
-    return (c + m->p.mu * m->bg[f]) / (G + m->p.mu);
+    return (c + m->mu_eff * m->bg[f]) / (G + m->mu_eff);
 }
 /* the weight of observing feature f for group g against "an average actor"
  * (query likelihood: the log-likelihood ratio) */

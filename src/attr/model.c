@@ -45,7 +45,7 @@
 #include "attr/attr_int.h"
 
 const attr_params attr_default_params = {
-    .mu = 300.0,
+    .mu = 3.5,
     .jm = 0.0,
     .mode = 0,
     .k1 = 1.2,
@@ -451,6 +451,7 @@ int attr_model_build(attr_model *m, const sp_kb *kb, const attr_params *p, const
     }
     m->avg_len = m->ng ? total / (double)m->ng : 1;
     if (m->avg_len <= 0) m->avg_len = 1;
+    m->mu_eff = m->p.mu * m->avg_len;
     /* prior: groups behind more reports turn up more often */
     double mx = -INFINITY;
     for (size_t k = 0; k < m->ng; k++) {
