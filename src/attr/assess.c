@@ -323,7 +323,8 @@ static int profile_evidence(const sp_attr *a, const sp_evidence *ev, sp_arena *a
     const attr_model *m = &a->m;
     /* countries and ASNs observed, with the strongest role seen for each */
     typedef struct obs { char cc[3]; uint32_t asn; double r; const char *what; } obs;
-    size_t nobs = 0, capobs = ev->nip + ev->ncc + ev->nasn + 1;
+    /* an address may give a country and an ASN */
+    size_t nobs = 0, capobs = 2 * ev->nip + ev->ncc + ev->nasn + 1;
     obs *ob = calloc(capobs, sizeof *ob);
     if (!ob) return -1;
     for (size_t i = 0; i < ev->nip; i++) {

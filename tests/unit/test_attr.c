@@ -399,3 +399,28 @@ TEST(attr_shipped_kb_consistency_and_time)
     sp_evidence_free(ev);
     sp_kb_free(kb);
 }
+
+/* found by fuzz_evidence: every address giving both a country and an ASN */
+TEST(attr_many_addresses_with_country_and_asn)
+{
+    sp_kb *kb = tiny();
+    sp_error err;
+    CHECK_EQ_INT(sp_kb_add_profile_yaml(kb, "kim.yml", prof_kim, strlen(prof_kim), &err), SP_OK);
+    sp_attr *a = NULL;
+    CHECK_EQ_INT(sp_attr_new(kb, NULL, &a, &err), SP_OK);
+    sp_evidence *ev = NULL;
+    sp_evidence_new(&ev);
+    static const char *const cc[] = {"KP", "US", "HK", "DE", "FR", "CN"};
+    for (unsigned i = 0; i < 6; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "10.0.0.%u", i);
+        CHECK_EQ_INT(sp_evidence_add_ip(ev, ip, cc[i], 1000 + i, "operator"), SP_OK);
+    }
+    sp_assessment *as = NULL;
+    CHECK_EQ_INT(sp_attr_assess(a, ev, &as), SP_OK);
+    CHECK(as && sum_likelihood(as) > 0.999);
+    sp_assessment_free(as);
+    sp_evidence_free(ev);
+    sp_attr_free(a);
+    sp_kb_free(kb);
+}
