@@ -23,7 +23,7 @@ endif
 CFLAGS_ALL = $(CSTD) $(OPT) -g $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
 
-LIB_SRC := $(wildcard src/base/*.c src/evtx/*.c src/json/*.c src/sigma/*.c src/hunt/*.c src/intel/*.c src/analytics/*.c src/logs/*.c)
+LIB_SRC := $(wildcard src/base/*.c src/evtx/*.c src/json/*.c src/sigma/*.c src/hunt/*.c src/intel/*.c src/analytics/*.c src/logs/*.c src/attr/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)

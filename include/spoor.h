@@ -972,6 +972,173 @@ int sp_geo_lookup(const sp_geo *g, const char *ip, size_t len, sp_geo_info *out)
  * "private");
  * NULL for public addresses or text that is not an address. */
 const char *sp_ip_special(const char *ip, size_t len);
+/* ---------------------------------------------------- ---- Attribution ---- */
+/*
+ * Who is most likely behind an intrusion (docs/attribution.md).
+ *
+ *   sp_evidence    what a hunt found: ATT&CK techniques (with counts, rule
+ *                  level and status, hosts), software, malware names, external
+ *                  IPs with country / ASN / role, bare-IP C2, operators' hours,
+ *                  the victim's sector and country.  Built with the add/set
+ *                  calls (sp_evidence_add_hit takes a Sigma detection) or
+ *                  parsed from JSON (spoor hunt --json findings or an
+ *                  evidence file).
+ *   sp_attr        the model, built once from a loaded sp_kb (IDF-like
+ *                  feature weights and per-group vectors precomputed);
+ *                  read-only afterwards, so threads may share it.  Borrows the
+ *                  sp_kb, which must outlive it.
+ *   sp_assessment  hypotheses best first — every group of the kb plus "an
+ *                  actor not in the knowledge base" — each with a likelihood
+ *                  (the likelihoods sum to 1), an ODNI confidence, the ICD 203
+ *                  term, the evidence for and against with weights; clusters;
+ *                  what to hunt next (with the Sigma rules that look for it).
+ *
+ * Weights are natural-log likelihood ratios against "an average actor", the
+ * units the likelihoods are computed in: a hypothesis's weights plus its log
+ * prior give its log posterior odds up to one constant.
+ */
+typedef struct sp_evidence sp_evidence;
+typedef struct sp_attr sp_attr;
+typedef struct sp_assessment sp_assessment;
+
+sp_status sp_evidence_new(sp_evidence **out);
+void sp_evidence_free(sp_evidence *ev);
+/* A technique seen `count` times by rules of level `max_level` ("critical",
+ * "high", "medium", "low", "informational"; NULL/"" unknown) and status
+ * `status` ("stable", "test", "experimental", ...; NULL/"" unknown) on `hosts`
+ * distinct hosts (0 unknown).  Repeated calls for one technique accumulate.
+ * `id` is "T1059.001" (case-insensitive, "attack.t1059.001" accepted).
+ * Returns SP_ERR_ARG for an id that is not a technique id. */
+sp_status sp_evidence_add_technique(sp_evidence *ev, const char *id, uint64_t count,
+                                    const char *max_level, const char *status, unsigned hosts);
+/* Software by ATT&CK id ("S0567", "attack.s0567") or name ("Dtrack"). */
+sp_status sp_evidence_add_software(sp_evidence *ev, const char *id_or_name, uint64_t count);
+/* A malware family or tool by name (YARA hits, IOC links): "GREASE2". */
+sp_status sp_evidence_add_malware(sp_evidence *ev, const char *name);
+/* An external address that reached the victim.  country: ISO 3166 alpha-2
+ * or NULL; asn 0 unknown; role: "web_shell_client", "operator", "c2",
+ * "rdp_client", "exfil", "scanner", ... or NULL. */
+sp_status sp_evidence_add_ip(sp_evidence *ev, const char *ip, const char *country, uint32_t asn,
+                             const char *role);
+sp_status sp_evidence_add_country(sp_evidence *ev, const char *country);
+sp_status sp_evidence_add_asn(sp_evidence *ev, uint32_t asn);
+/* An IOC that matched, linked by the feed to an actor (name, alias or id). */
+sp_status sp_evidence_add_ioc_actor(sp_evidence *ev, const char *ioc, const char *actor);
+/* Operators' working hours: best-fitting UTC offset (minutes east), the fit's
+ * confidence ("low", "moderate", "high") and the number of events used. */
+sp_status sp_evidence_set_hours(sp_evidence *ev, int utc_offset_min, const char *confidence, uint64_t events);
+/* Fit the hours from operator event times (ms since 1970): the UTC offset
+ * that puts most events in a Monday-Friday 08-19 working day.  Sets the
+ * hours (and returns SP_OK) when n >= 8; SP_ERR_ARG otherwise. */
+sp_status sp_evidence_fit_hours(sp_evidence *ev, const int64_t *times_ms, size_t n);
+/* 1: C2 reached by bare IP addresses (no DNS name) was seen; 0: the network
+ * evidence was checked and every C2 had a name; -1 (default): unknown. */
+void sp_evidence_set_bare_ip_c2(sp_evidence *ev, int seen);
+sp_status sp_evidence_set_victim(sp_evidence *ev, const char *sector, const char *country);
+/* One detection of a hunt: the rule's attack.tXXXX / attack.sXXXX tags
+ * become techniques / software, weighted by its level and status; `host`
+ * (may be NULL) counts distinct hosts. */
+sp_status sp_evidence_add_hit(sp_evidence *ev, const sp_rule_info *rule, const char *host);
+/* Merge JSON: the output of `spoor hunt --json` (its "attribution_evidence"
+ * object and/or top-level "techniques" list) or an evidence file
+ * ({"techniques": ["T1059.001", ...], "software": [...], "ips": [...], ...},
+ * docs/attribution.md).  Missing parts are fine; wrong types of known keys
+ * are errors naming the key (SP_ERR_FORMAT).  `name` is used in messages. */
+sp_status sp_evidence_parse_json(sp_evidence *ev, const char *text, size_t len, const char *name, sp_error *err);
+/* Items held: techniques, software, malware, ips, countries, asns. */
+size_t sp_evidence_size(const sp_evidence *ev);
+
+/* A Sigma rule for "what to hunt next": its id, title and tags. */
+typedef struct sp_attr_rule {
+    const char *id, *title;
+    const char *const *tags;
+    size_t ntags;
+} sp_attr_rule;
+
+typedef struct sp_attr_opts {
+    unsigned top_k;          /* hypotheses "hunt next" separates; 0 = 5 */
+    unsigned hunt_next;      /* suggestions; 0 = 10 */
+    double unknown_prior;    /* prior of "not in the knowledge base"; 0 = 0.10 */
+} sp_attr_opts;
+
+sp_status sp_attr_new(const sp_kb *kb, const sp_attr_opts *opts, sp_attr **out, sp_error *err);
+void sp_attr_free(sp_attr *a);
+/* The rules loaded for the hunt (copied), so that "hunt next" can name them. */
+sp_status sp_attr_set_rules(sp_attr *a, const sp_attr_rule *rules, size_t n);
+size_t sp_attr_hypothesis_count(const sp_attr *a);   /* groups + 1 */
+
+typedef enum sp_confidence { SP_CONF_LOW = 1, SP_CONF_MODERATE = 2, SP_CONF_HIGH = 3 } sp_confidence;
+
+/* One piece of evidence as it bears on a hypothesis. */
+typedef struct sp_attr_item {
+    const char *kind;    /* "technique", "software", "malware", "ip", "country", "asn",
+                            "ioc", "infrastructure", "hours", "sector", "victim_country" */
+    const char *id;      /* "T1505.003", "S0567", "GREASE2", "175.45.176.27", "bare_ip_c2" */
+    const char *name;    /* "Web Shell", "" */
+    double weight;       /* > 0 for, < 0 against (natural-log likelihood ratio) */
+    const char *why;
+} sp_attr_item;
+
+typedef struct sp_hypothesis {
+    const char *id;              /* "G0032", "spoor-bianlian", "unknown" */
+    const char *name;            /* "Lazarus Group", "an actor not in the knowledge base" */
+    const char *cluster;         /* from the profile, "" if none */
+    int in_attack, has_profile, is_unknown;
+    double likelihood;           /* posterior probability over the hypothesis set */
+    double log_odds;             /* sum of the weights (vs an average actor) */
+    sp_confidence confidence;
+    const char *confidence_word; /* "low", "moderate", "high" */
+    const char *likelihood_term; /* ICD 203: "almost no chance" ... "almost certain" */
+    const sp_attr_item *for_items; size_t nfor;      /* strongest first */
+    const sp_attr_item *against; size_t nagainst;    /* strongest first */
+} sp_hypothesis;
+
+typedef struct sp_attr_cluster {
+    const char *name;            /* "dprk" */
+    double likelihood;           /* sum over its members */
+    sp_confidence confidence;
+    const char *confidence_word, *likelihood_term;
+    const char *const *members;  /* hypothesis ids, best first */
+    size_t nmembers;
+} sp_attr_cluster;
+
+/* A suggestion of what to look for next. */
+typedef struct sp_hunt_next {
+    const char *kind;            /* "technique", "software", "malware", "country", "asn", "infrastructure" */
+    const char *id, *name;
+    double gain;                 /* expected information gain (bits) over the top-k */
+    const char *why;             /* which hypotheses it separates */
+    const char *const *rules;    /* Sigma rule ids tagged with it */
+    const char *const *rule_titles;
+    size_t nrules;
+} sp_hunt_next;
+
+typedef struct sp_assessment_info {
+    size_t techniques, software, malware, ips, countries, asns;  /* evidence used */
+    int thin;                    /* <= 3 techniques and nothing else */
+    sp_confidence confidence;    /* of the leading hypothesis */
+    double ms;                   /* time spent in sp_attr_assess */
+} sp_assessment_info;
+
+sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment **out);
+void sp_assessment_free(sp_assessment *as);
+void sp_assessment_get_info(const sp_assessment *as, sp_assessment_info *out);
+size_t sp_assessment_count(const sp_assessment *as);          /* hypotheses, best first */
+const sp_hypothesis *sp_assessment_at(const sp_assessment *as, size_t i);
+/* The hypothesis of a group (id, name or alias) or "unknown"; NULL if none. */
+const sp_hypothesis *sp_assessment_find(const sp_assessment *as, const char *id);
+size_t sp_assessment_cluster_count(const sp_assessment *as);
+const sp_attr_cluster *sp_assessment_cluster_at(const sp_assessment *as, size_t i);
+size_t sp_assessment_next_count(const sp_assessment *as);
+const sp_hunt_next *sp_assessment_next_at(const sp_assessment *as, size_t i);
+/* Render the first `top` hypotheses (0 = 10): a report for a terminal, or
+ * one JSON object {"hypotheses": [...], "clusters": [...], "hunt_next": [...]}.
+ * Appended to `out`. */
+sp_status sp_assessment_text(const sp_assessment *as, unsigned top, sp_buf *out);
+sp_status sp_assessment_json(const sp_assessment *as, unsigned top, sp_buf *out);
+const char *sp_confidence_word(sp_confidence c);
+/* ICD 203 term for a probability (0..1). */
+const char *sp_icd203_term(double p);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,11 @@ void cli_json_str(sp_buf *b, const char *s);
 /* print a diagnostic line "spoor: FILE: offset 0x..: msg" to stderr */
 void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const char *msg);
 
+/* Load ATT&CK (`attack`, NULL: the shipped KB) and, unless no_profiles, the
+ * profiles (`profiles`, NULL: <intel>/profiles); problems go to stderr.
+ * Returns EX_OK or EX_NOINPUT. */
+int cli_kb_load(const char *attack, int no_profiles, const char *profiles, sp_kb **out);
+
 int cmd_evtx(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
@@ -39,5 +44,7 @@ int cmd_logons(int argc, char **argv);
 int cmd_intel(int argc, char **argv);
 int cmd_intel_lookup(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_attribute(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -73,38 +73,7 @@ static int intel_opt(intel_opts *o, int argc, char **argv, int *i)
 /* Load ATT&CK and profiles; prints problems; returns EX_OK or EX_NOINPUT. */
 static int intel_load(const intel_opts *o, sp_kb **out)
 {
-    sp_error err;
-    memset(&err, 0, sizeof err);
-    sp_kb *kb = NULL;
-    if (sp_kb_new(&kb) != SP_OK) return EX_NOINPUT;
-    sp_status s;
-    if (o->attack) s = sp_kb_load_attack(kb, o->attack, &err);
-    else s = sp_kb_load_default(kb, 0, &err);
-    if (s != SP_OK) {
-        fprintf(stderr, "spoor: %s%s%s\n", err.file, err.file[0] ? ": " : "", err.msg);
-        sp_kb_free(kb);
-        return EX_NOINPUT;
-    }
-    if (!o->no_profiles) {
-        char dir[4096], path[4200];
-        const char *p = o->profiles;
-        if (!p && sp_intel_dir(dir, sizeof dir)) {
-            snprintf(path, sizeof path, "%s/profiles", dir);
-            p = path;
-        }
-        if (!p) fprintf(stderr, "spoor: intel folder not found: no profiles loaded (set SPOOR_INTEL)\n");
-        else {
-            memset(&err, 0, sizeof err);
-            if (sp_kb_add_profiles(kb, p, &err) != SP_OK)
-                fprintf(stderr, "spoor: %s%s%s\n", err.file, err.file[0] ? ": " : "", err.msg);
-        }
-        for (size_t i = 0; i < sp_kb_rejection_count(kb); i++) {
-            const sp_kb_rejection *r = sp_kb_rejection_at(kb, i);
-            fprintf(stderr, "spoor: profile rejected: %s: %s\n", r->file, r->reason);
-        }
-    }
-    *out = kb;
-    return EX_OK;
+    return cli_kb_load(o->attack, o->no_profiles, o->profiles, out);
 }
 
 static int intel_stats(int argc, char **argv)

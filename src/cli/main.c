@@ -21,6 +21,8 @@ static const char usage[] =
     "  intel stats  the ATT&CK knowledge base and actor profiles: counts\n"
     "  intel lookup what spoor knows of an IP, domain, URL or hash (geo, ASN, IOCs)\n"
     "  logs parse   read web, Zeek and Linux line logs as events (JSON lines)\n"
+    "  attribute    who is most likely behind it: hypotheses, evidence, confidence\n"
+    "  bench attribution  attribution accuracy on ATT&CK (leave-one-out), calibration\n"
     "  version      print the version\n"
     "\n"
     "Run 'spoor <command> --help' for a command's options.\n"
@@ -80,6 +82,8 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 1, argv + 1);
     if (!strcmp(argv[1], "intel")) return cmd_intel(argc - 1, argv + 1);
     if (!strcmp(argv[1], "logs")) return cmd_logs(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "attribute")) return cmd_attribute(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
     return EX_USAGE;
 }
