@@ -505,8 +505,8 @@ static int parse_asn(const json_t *v, uint32_t *out)
 {
     if (json_is_integer(v)) {
         json_int_t x = json_integer_value(v);
-        if (x <= 0 || x > 4294967295LL) return 0;
-        *out = (uint32_t)x;
+        if (x < 0 || x > 4294967295LL) return 0;
+        *out = (uint32_t)x;   /* 0: unknown (spoor hunt writes it so) */
         return 1;
     }
     if (json_is_string(v)) {
@@ -583,6 +583,7 @@ static sp_status add_country_fn(sp_evidence *ev, const char *s) { return sp_evid
 
 static sp_status j_hours(jctx *c, const json_t *h)
 {
+    if (h && json_is_null(h)) return SP_OK;             /* no fit */
     sp_status s = want(c, h, 0, "hours");
     if (s || !h) return s;
     const json_t *o = json_object_get(h, "utc_offset_min");
@@ -590,6 +591,7 @@ static sp_status j_hours(jctx *c, const json_t *h)
     if (!json_is_integer(o)) return jfail(c, SP_ERR_FORMAT, "\"hours\": utc_offset_min must be an integer (minutes)%s%s", "", "");
     json_int_t off = json_integer_value(o);
     const char *conf = jstr(h, "confidence");
+    if (conf && !strcmp(conf, "none")) return SP_OK;     /* no activity to fit */
     if (off < -720 || off > 840 || (conf && !conf_rank(conf)))
         return jfail(c, SP_ERR_FORMAT, "\"hours\": bad utc_offset_min or confidence%s%s", "", "");
     return sp_evidence_set_hours(c->ev, (int)off, conf ? conf : "moderate", juint(h, "events"));

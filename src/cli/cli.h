@@ -37,6 +37,19 @@ void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const 
  * Returns EX_OK or EX_NOINPUT. */
 int cli_kb_load(const char *attack, int no_profiles, const char *profiles, sp_kb **out);
 
+/* Attribution from findings/evidence JSON (cmd_attribute.c): parse, build the
+ * model on the KB, name `rs`'s rules (may be NULL) in "hunt next", render text
+ * or JSON into `out`.  Problems go to stderr.  Returns EX_OK, EX_USAGE or
+ * EX_NOINPUT. */
+typedef struct cli_attr_opts {
+    const char *attack, *profiles, *sector, *country;
+    int no_profiles, json;
+    unsigned top;
+} cli_attr_opts;
+struct sp_buf;
+int cli_attribute_run(const char *text, size_t len, const char *name, const cli_attr_opts *o, const sp_ruleset *rs,
+                      struct sp_buf *out);
+
 int cmd_evtx(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);

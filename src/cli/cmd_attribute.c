@@ -65,7 +65,21 @@ static char *slurp(const char *path, size_t *len)
     return p;
 }
 
-/* the loaded rules' ids, titles and tags, for "hunt next" */
+/* the rules' ids, titles and tags, for "hunt next" */
+static int set_rules(sp_attr *attr, const sp_ruleset *rs)
+{
+    size_t nr = sp_ruleset_count(rs);
+    sp_attr_rule *r = calloc(nr ? nr : 1, sizeof *r);
+    if (!r) return -1;
+    for (size_t i = 0; i < nr; i++) {
+        const sp_rule_info *ri = sp_ruleset_rule(rs, i);
+        r[i] = (sp_attr_rule){ri->id, ri->title, ri->tags, ri->ntags};
+    }
+    sp_status s = sp_attr_set_rules(attr, r, nr);
+    free(r);
+    return s == SP_OK ? 0 : -1;
+}
+
 static int load_rules(char **paths, size_t n, sp_attr *attr, sp_ruleset **rs_out)
 {
     sp_error err;
@@ -84,17 +98,49 @@ static int load_rules(char **paths, size_t n, sp_attr *attr, sp_ruleset **rs_out
         sp_ruleset_free(rs);
         return -1;
     }
-    size_t nr = sp_ruleset_count(rs);
-    sp_attr_rule *r = calloc(nr ? nr : 1, sizeof *r);
-    if (!r) { sp_ruleset_free(rs); return -1; }
-    for (size_t i = 0; i < nr; i++) {
-        const sp_rule_info *ri = sp_ruleset_rule(rs, i);
-        r[i] = (sp_attr_rule){ri->id, ri->title, ri->tags, ri->ntags};
-    }
-    sp_status s = sp_attr_set_rules(attr, r, nr);
-    free(r);
     *rs_out = rs;
-    return s == SP_OK ? 0 : -1;
+    return set_rules(attr, rs);
+}
+
+int cli_attribute_run(const char *text, size_t len, const char *name, const cli_attr_opts *o, const sp_ruleset *rs,
+                      sp_buf *out)
+{
+    int rc = EX_NOINPUT;
+    sp_kb *kb = NULL;
+    sp_attr *attr = NULL;
+    sp_evidence *ev = NULL;
+    sp_assessment *as = NULL;
+    sp_error err;
+    memset(&err, 0, sizeof err);
+    if (sp_evidence_new(&ev) != SP_OK) goto done;
+    if (sp_evidence_parse_json(ev, text, len, name, &err) != SP_OK) {
+        fprintf(stderr, "spoor: %s: %s\n", err.file[0] ? err.file : name, err.msg);
+        goto done;
+    }
+    if ((o->sector || o->country) && sp_evidence_set_victim(ev, o->sector, o->country) != SP_OK) {
+        fprintf(stderr, "spoor: bad --victim-sector / --victim-country\n");
+        rc = EX_USAGE;
+        goto done;
+    }
+    if (cli_kb_load(o->attack, o->no_profiles, o->profiles, &kb) != EX_OK) goto done;
+    memset(&err, 0, sizeof err);
+    if (sp_attr_new(kb, NULL, &attr, &err) != SP_OK) {
+        fprintf(stderr, "spoor: %s\n", err.msg[0] ? err.msg : "could not build the attribution model");
+        goto done;
+    }
+    if (rs && set_rules(attr, rs)) goto done;
+    if (sp_attr_assess(attr, ev, &as) != SP_OK) {
+        fprintf(stderr, "spoor: out of memory\n");
+        goto done;
+    }
+    if ((o->json ? sp_assessment_json(as, o->top, out) : sp_assessment_text(as, o->top, out)) != SP_OK) goto done;
+    rc = EX_OK;
+done:
+    sp_assessment_free(as);
+    sp_attr_free(attr);
+    sp_evidence_free(ev);
+    sp_kb_free(kb);
+    return rc;
 }
 
 int cmd_attribute(int argc, char **argv)
@@ -142,53 +188,34 @@ int cmd_attribute(int argc, char **argv)
     }
     const char *path = input ? input : evidence;
     int rc = EX_NOINPUT;
-    sp_kb *kb = NULL;
     sp_attr *attr = NULL;
-    sp_evidence *ev = NULL;
-    sp_assessment *as = NULL;
     sp_ruleset *rs = NULL;
     sp_buf *out = NULL;
     size_t len = 0;
+    cli_attr_opts o = {attack, profiles, sector, country, no_profiles, json, top};
     char *text = slurp(path, &len);
     if (!text) {
         fprintf(stderr, "spoor attribute: %s: %s\n", path, strerror(errno ? errno : EIO));
         goto done;
     }
-    sp_error err;
-    memset(&err, 0, sizeof err);
-    if (sp_evidence_new(&ev) != SP_OK) goto done;
-    if (sp_evidence_parse_json(ev, text, len, path, &err) != SP_OK) {
-        fprintf(stderr, "spoor attribute: %s: %s\n", err.file[0] ? err.file : path, err.msg);
-        goto done;
-    }
-    if ((sector || country) && sp_evidence_set_victim(ev, sector, country) != SP_OK) {
-        fprintf(stderr, "spoor attribute: bad --victim-sector / --victim-country\n");
-        rc = EX_USAGE;
-        goto done;
-    }
-    if (cli_kb_load(attack, no_profiles, profiles, &kb) != EX_OK) goto done;
-    memset(&err, 0, sizeof err);
-    if (sp_attr_new(kb, NULL, &attr, &err) != SP_OK) {
-        fprintf(stderr, "spoor attribute: %s\n", err.msg[0] ? err.msg : "could not build the model");
-        goto done;
-    }
-    if (nsigma && load_rules(sigma, nsigma, attr, &rs)) goto done;
-    if (sp_attr_assess(attr, ev, &as) != SP_OK) {
-        fprintf(stderr, "spoor attribute: out of memory\n");
-        goto done;
+    /* the rules are loaded once to check them, then named in "hunt next" */
+    if (nsigma) {
+        sp_kb *kb = NULL;
+        sp_error err;
+        memset(&err, 0, sizeof err);
+        if (cli_kb_load(attack, no_profiles, profiles, &kb) != EX_OK) goto done;
+        int bad = sp_attr_new(kb, NULL, &attr, &err) != SP_OK || load_rules(sigma, nsigma, attr, &rs);
+        sp_kb_free(kb);
+        if (bad) goto done;
     }
     out = sp_buf_new();
     if (!out) goto done;
-    if ((json ? sp_assessment_json(as, top, out) : sp_assessment_text(as, top, out)) != SP_OK) goto done;
-    fwrite(sp_buf_data(out), 1, sp_buf_len(out), stdout);
-    rc = EX_OK;
+    rc = cli_attribute_run(text, len, path, &o, rs, out);
+    if (rc == EX_OK) fwrite(sp_buf_data(out), 1, sp_buf_len(out), stdout);
 done:
     sp_buf_free(out);
-    sp_assessment_free(as);
     sp_attr_free(attr);
     sp_ruleset_free(rs);
-    sp_evidence_free(ev);
-    sp_kb_free(kb);
     free(text);
     free(sigma);
     return rc;

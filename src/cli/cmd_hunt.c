@@ -33,6 +33,16 @@ static const char usage_hunt[] =
     "                      and ASN of the IPs seen (repeatable; default: the search\n"
     "                      path of docs/intel.md, $SPOOR_GEOIP first)\n"
     "\n"
+    "attribution:\n"
+    "  --attribute         rank the groups of the knowledge base (and an actor not\n"
+    "                      in it) by how likely each is behind the activity, with\n"
+    "                      the evidence for and against and a confidence (the same\n"
+    "                      as `spoor attribute` on this hunt's --json)\n"
+    "  --victim-sector S   the victim's sector (e.g. healthcare), for --attribute\n"
+    "  --victim-country CC the victim's country, for --attribute\n"
+    "  --attack FILE       ATT&CK from this STIX bundle instead of the shipped KB\n"
+    "  --no-profiles       leave spoor's actor profiles out\n"
+    "\n"
     "output:\n"
     "  --timeline FILE     every detection, in time order: FILE.jsonl (JSON lines)\n"
     "                      or FILE.csv (Timeline Explorer / Timesketch)\n"
@@ -61,6 +71,9 @@ typedef struct hunt_cli {
     int min_level;
     const char **status, **rule_ids;
     int nstatus, nrule;
+    int attribute;             /* --attribute: assess who is behind it */
+    cli_attr_opts ao;
+    const sp_ruleset *rs;
 } hunt_cli;
 
 static void warn_cb(void *user, const char *file, uint64_t off, const char *msg)
@@ -386,8 +399,20 @@ static void json_evidence(FILE *o, const sp_hunt *h)
     for (size_t i = 0; i < nas; i++) fprintf(o, "%s%u", i ? "," : "", asns[i]);
     sp_hours hr;
     sp_hunt_hours(h, &hr);
-    fprintf(o, "],\"hours\":{\"utc_offset_min\":%d,\"confidence\":\"%s\",\"events\":%llu}}", hr.best_offset_min,
-            hr.n ? hr.confidence : "none", (unsigned long long)hr.n);
+    /* no hands-on activity: no fit ("hours": null) */
+    if (hr.n)
+        fprintf(o, "],\"hours\":{\"utc_offset_min\":%d,\"confidence\":\"%s\",\"events\":%llu}", hr.best_offset_min,
+                hr.confidence, (unsigned long long)hr.n);
+    else
+        fputs("],\"hours\":null", o);
+    /* a beacon, or HTTP naming an address as Host, with no DNS answer behind it */
+    int bare = 0;
+    for (size_t i = 0; i < sp_hunt_c2_count(h); i++) {
+        const sp_c2_row *r = sp_hunt_c2(h, i);
+        bare |= r->beacon || r->http_host_ip;
+    }
+    if (bare) fputs(",\"bare_ip_c2\":true", o);
+    fputc('}', o);
     free(tech);
     free(soft);
 }
@@ -525,6 +550,25 @@ static void text_webc2(FILE *o, const hunt_cli *c, const sp_hunt *h)
     }
 }
 
+/* --attribute: the evidence object, as `spoor attribute` reads it, assessed */
+static sp_buf *attribution(const hunt_cli *c, const sp_hunt *h, int json)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&txt, &len);
+    if (!m) return NULL;
+    fputc('{', m);
+    json_evidence(m, h);
+    fputc('}', m);
+    if (fclose(m)) { free(txt); return NULL; }
+    sp_buf *out = sp_buf_new();
+    cli_attr_opts o = c->ao;
+    o.json = json;
+    if (out && cli_attribute_run(txt, len, "hunt evidence", &o, c->rs, out) != EX_OK) { sp_buf_free(out); out = NULL; }
+    free(txt);
+    return out;
+}
+
 static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, int json, double secs)
 {
     counts bylevel = {0}, byrule = {0}, byhost = {0}, bytech = {0}, bytactic = {0};
@@ -620,6 +664,15 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         json_webc2(o, h);
         fputc(',', o);
         json_evidence(o, h);
+        if (c->attribute) {
+            sp_buf *a = attribution(c, h, 1);
+            size_t an = a ? sp_buf_len(a) : 0;
+            const char *ap = a ? sp_buf_data(a) : "";
+            while (an && (ap[an - 1] == '\n' || ap[an - 1] == ' ')) an--;
+            fputs(",\"attribution\":", o);
+            if (an) fwrite(ap, 1, an, o); else fputs("null", o);
+            sp_buf_free(a);
+        }
         fprintf(o, ",\"seconds\":%.3f}\n", secs);
     } else {
         FILE *o = stdout;
@@ -670,12 +723,20 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         fprintf(o, "\n%sinputs%s  (records: parsed / skipped / recovered / errors)\n", B, R);
         for (size_t i = 0; i < nin; i++) {
             const sp_input_stats *s = sp_hunt_input(h, i);
-            fprintf(o, "  %-6s %8llu / %llu / %llu / %llu  %llu det  %s", s->format, (unsigned long long)s->parsed,
+            fprintf(o, "  %-12s %8llu / %llu / %llu / %llu  %5llu det  %s", s->format, (unsigned long long)s->parsed,
                     (unsigned long long)s->skipped, (unsigned long long)s->recovered, (unsigned long long)s->errors,
                     (unsigned long long)s->detections, s->path);
             if (s->skip_reason[0]) fprintf(o, "  [skipped: %s]", s->skip_reason);
             if (s->error[0]) fprintf(o, "  [error: %s]", s->error);
             fputc('\n', o);
+        }
+        if (c->attribute) {
+            fprintf(o, "\n%sattribution%s\n", B, R);
+            fflush(o);
+            sp_buf *a = attribution(c, h, 0);
+            if (a) fwrite(sp_buf_data(a), 1, sp_buf_len(a), o);
+            else fputs("  (no assessment: see the message above)\n", o);
+            sp_buf_free(a);
         }
     }
     free(byrule.a); free(byhost.a); free(bytech.a); free(bytactic.a);
@@ -740,6 +801,11 @@ int cmd_hunt(int argc, char **argv)
         } else if (!strcmp(a, "--recover")) ho.recover = 1;
         else if (!strcmp(a, "--no-builtin")) builtin = 0;
         else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--attribute")) c.attribute = 1;
+        else if (!strcmp(a, "--no-profiles")) c.ao.no_profiles = 1;
+        else if (!strcmp(a, "--attack") && more) c.ao.attack = argv[++i];
+        else if (!strcmp(a, "--victim-sector") && more) c.ao.sector = argv[++i];
+        else if (!strcmp(a, "--victim-country") && more) c.ao.country = argv[++i];
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) c.quiet = 1;
         else if (!strcmp(a, "--")) { while (++i < argc) inputs[ninputs++] = argv[i]; }
         else if (a[0] == '-' && a[1]) { fprintf(stderr, "spoor hunt: unknown option '%s' (see --help)\n", a); goto out; }
@@ -825,6 +891,8 @@ int cmd_hunt(int argc, char **argv)
             goto out;
         }
     }
+    c.rs = rs;
+    c.ao.top = 10;
     print_summary(&c, h, shown, json, secs);
     rc = readable ? (shown ? EX_FOUND : EX_OK) : EX_NOINPUT;
 out:
