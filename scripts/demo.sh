@@ -30,7 +30,7 @@ for g in ../shared/datasets/geo/geo-whois-asn-country.mmdb ../shared/datasets/ge
   [ -f "$g" ] && geo+=(--geoip "$g")
 done
 rc=0
-build/spoor hunt "${intel[@]}" "${geo[@]}" --timeline demo/timeline.csv "$case_dir" || rc=$?
+build/spoor hunt --attribute --victim-sector healthcare "${intel[@]}" "${geo[@]}" --timeline demo/timeline.csv "$case_dir" || rc=$?
 echo
 echo "timeline (every detection, CSV for Timeline Explorer / Timesketch): demo/timeline.csv"
 # exit code 1 means "detections found": that is the expected result here
