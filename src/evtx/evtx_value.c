@@ -8,6 +8,7 @@
  * Arrays (type | 0x80) are split by the caller (see bx_array_*).
  */
 #include "evtx_int.h"
+#include "base/civil.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -37,21 +38,6 @@ int bx_type_is_bare(uint8_t type)
     }
 }
 
-/* days since 1970-01-01 -> civil date (proleptic Gregorian) */
-static void civil(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
-}
-
 void evtx_filetime_parts(uint64_t ft, int *y, int *mo, int *d, int *h, int *mi, int *s, uint32_t *frac)
 {
     /* FILETIME: 100 ns ticks since 1601-01-01 */
@@ -60,7 +46,7 @@ void evtx_filetime_parts(uint64_t ft, int *y, int *mo, int *d, int *h, int *mi, 
     int64_t unix_s = (int64_t)secs - 11644473600LL;
     int64_t days = unix_s >= 0 ? unix_s / 86400 : -((-unix_s + 86399) / 86400);
     int64_t rem = unix_s - days * 86400;
-    civil(days, y, mo, d);
+    sp_civil_from_days(days, y, mo, d);
     *h = (int)(rem / 3600);
     *mi = (int)(rem % 3600 / 60);
     *s = (int)(rem % 60);

@@ -141,7 +141,6 @@ int lg_begin(sp_logevent *ev, sp_logstate *st, const char *line, size_t len);
 int lg_add(sp_logevent *ev, sp_arena *a, const char *name, size_t nl, const char *v, size_t vl, int is_null);
 int lg_adds(sp_logevent *ev, sp_arena *a, const char *name, const char *v, size_t vl);
 int lg_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int64_t lg_days_civil(int y, int m, int d);
 int lg_month(const char *s);            /* "Jan" -> 1 .. 12, 0 if not */
 int lg_digits(const char *s, size_t n, size_t at, size_t k, int *out);
 size_t lg_fmt_date(int64_t ms, char *buf);   /* "YYYY-MM-DD" (10) */

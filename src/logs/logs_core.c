@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "logs/logs.h"
+#include "base/civil.h"
 #include "base/buf.h"
 #include "base/limits.h"
 
@@ -42,35 +43,12 @@ int lg_err(char *err, size_t cap, const char *fmt, ...)
     return -1;
 }
 
-int64_t lg_days_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int64_t floordiv(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
 
 size_t lg_fmt_date(int64_t ms, char *buf)
 {
     int y, m, d;
-    civil_from_days(floordiv(ms, 86400000), &y, &m, &d);
+    sp_civil_from_days(floordiv(ms, 86400000), &y, &m, &d);
     if (y < 0 || y > 9999) y = 0;
     unsigned v[3] = {(unsigned)y, (unsigned)m, (unsigned)d};
     buf[0] = (char)('0' + v[0] / 1000), buf[1] = (char)('0' + v[0] / 100 % 10);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "logs/logs.h"
+#include "base/civil.h"
 #include "base/limits.h"
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -59,8 +60,8 @@ static size_t syslog_time(const sp_logstate *st, const char *l, size_t n, int64_
             y = (b[0] - '0') * 1000 + (b[1] - '0') * 100 + (b[2] - '0') * 10 + (b[3] - '0');
         }
         int64_t off = (int64_t)st->tz_min * 60000;
-        int64_t t = (lg_days_civil(y, mo, d) * 86400 + H * 3600 + M * 60 + S) * 1000 + frac - off;
-        if (t > st->ref_ms + 86400000) t = (lg_days_civil(y - 1, mo, d) * 86400 + H * 3600 + M * 60 + S) * 1000 + frac - off;
+        int64_t t = (sp_days_from_civil(y, mo, d) * 86400 + H * 3600 + M * 60 + S) * 1000 + frac - off;
+        if (t > st->ref_ms + 86400000) t = (sp_days_from_civil(y - 1, mo, d) * 86400 + H * 3600 + M * 60 + S) * 1000 + frac - off;
         *ms = t;
         return p;
     }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "logs/logs.h"
+#include "base/civil.h"
 #include "base/limits.h"
 
 /* date / time fields (UTC) from the event time */
@@ -53,7 +54,7 @@ static int clf_time(const char *s, size_t n, int64_t *out)
         off = (int64_t)(oh * 60 + om) * 60000;
         if (s[p] == '-') off = -off;
     }
-    *out = (lg_days_civil(y, mo, d) * 86400 + H * 3600 + M * 60 + S) * 1000 + ms - off;
+    *out = (sp_days_from_civil(y, mo, d) * 86400 + H * 3600 + M * 60 + S) * 1000 + ms - off;
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sigma/sigma_event.h"
+#include "base/civil.h"
 
 /* ------------------------------------------------------------ EVTX */
 
@@ -101,15 +102,6 @@ static int dig(const char *s, size_t n, size_t at, size_t cnt, int *out)
     return 0;
 }
 
-static int64_t days_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 int sp_parse_iso_ms(const char *s, size_t n, int64_t *out)
 {
     int y, mo, d, h = 0, mi = 0, se = 0;
@@ -146,6 +138,6 @@ int sp_parse_iso_ms(const char *s, size_t n, int64_t *out)
         off = (int64_t)(oh * 60 + om) * 60000;
         if (s[p] == '-') off = -off;
     }
-    *out = (days_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms - off;
+    *out = (sp_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms - off;
     return 0;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sigma/sigma.h"
+#include "base/civil.h"
 
 /* ------------------------------------------------------------ field table */
 
@@ -282,29 +283,6 @@ static int cmp_ok(int op, double a, double b)
 }
 
 /* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm) */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int d2(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 static int isd(char c) { return c >= '0' && c <= '9'; }
 
@@ -322,12 +300,12 @@ static int time_part(const char *s, size_t n, int part, double *out)
     case TP_WEEK: {
         /* ISO 8601: the week holding this week's Thursday */
         if (mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
-        int64_t days = days_from_civil(y, mo, d);
+        int64_t days = sp_days_from_civil(y, mo, d);
         int wd = (int)(((days + 3) % 7 + 7) % 7) + 1;     /* 1970-01-01 was a Thursday; Monday = 1 */
         int64_t thu = days + 4 - wd;
         int ty, tm, td;
-        civil_from_days(thu, &ty, &tm, &td);
-        int64_t jan1 = days_from_civil(ty, 1, 1);
+        sp_civil_from_days(thu, &ty, &tm, &td);
+        int64_t jan1 = sp_days_from_civil(ty, 1, 1);
         *out = (double)((thu - jan1) / 7 + 1);
         return 0;
     }
