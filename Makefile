@@ -82,6 +82,8 @@ bench: all
 	bash bench/bench_hunt.sh
 	python3 bench/bench_otrf.py
 	bash bench/bench_intel.sh
+	bash bench/bench_logs.sh
+	build/spoor bench attribution
 
 demo: all
 	bash scripts/demo.sh --no-deps
