@@ -430,7 +430,8 @@ typedef struct sp_web_client {
     uint64_t count;
     int64_t first_ms, last_ms;
     char country[4];           /* "" unknown */
-    int rare;                  /* its country makes up < 1% of all web requests seen */
+    int rare;                  /* 1: its country makes up < 1% of the site's requests;
+                                  2: its ASN < 1% (country < 10%); 3: both */
     const char *actor;         /* the actor/campaign an --intel indicator links it to; "" none */
 } sp_web_client;
 typedef struct sp_webshell {

@@ -33,6 +33,14 @@ typedef struct ana_flow {
     size_t ntimes, captimes;
 } ana_flow;
 
+/* a table of (a, b) string pairs: open addressing, 0 empty, else item+1 */
+typedef struct ana_pairs {
+    ana_flow *v;
+    size_t n, cap;
+    uint32_t *idx;
+    size_t icap;
+} ana_pairs;
+
 typedef struct ana_store {
     sp_arena ar;
     sp_logon_row *rows;
@@ -50,10 +58,8 @@ typedef struct ana_store {
     size_t ipcap;
     ana_web *web;
     size_t nweb, capweb;
-    ana_flow *flows;
-    size_t nflows, capflows;
-    uint32_t *flowidx;         /* open addressing over flows; 0 empty, else flow+1 */
-    size_t flowcap;
+    ana_pairs flows;           /* (host, public destination) */
+    ana_pairs siteclients;     /* (site, client address): requests, for rarity per site */
     uint32_t *dnsh;            /* addresses DNS answered: hash set */
     const char **dnsv;
     size_t ndns, dnscap;

@@ -9,7 +9,8 @@
  * few clients, POSTs, command-like queries, a first request late in the
  * site's history, erratic response sizes — and those scoring >= 3 are
  * reported with their clients, rarest country first (a country that makes
- * up < 1% of all web requests seen is flagged "rare").
+ * up < 1% of the site's requests, or an ASN < 1% from a country < 10%,
+ * is flagged "rare").
  *
  * Bare-IP C2.  Outbound connections from hosts to public addresses (Zeek
  * conn, Sysmon 3 with Initiated) are tallied per (host, destination); the
@@ -57,6 +58,8 @@ static int public_ip(const char *s)
     sp_ioc_type t = sp_ioc_detect(s, strlen(s));
     return (t == SP_IOC_IPV4 || t == SP_IOC_IPV6) && !sp_ip_special(s, strlen(s));
 }
+
+static ana_flow *pair_get(ana_store *s, ana_pairs *t, const char *host, const char *dst);
 
 /* ----------------------------------------------------------- web shells */
 
@@ -132,6 +135,8 @@ void ana_web_observe(ana_store *s, const sp_event *e, int64_t t)
     char stem[1024], ip[64], site[256], method[16], q[1024], st[8], sz[32];
     if (!getv(e, "cs-uri-stem", stem, sizeof stem) || !getv(e, "c-ip", ip, sizeof ip)) return;
     if (!getv(e, "cs-host", site, sizeof site) && !getv(e, "s-ip", site, sizeof site)) snprintf(site, sizeof site, "%s", "-");
+    ana_flow *sc = pair_get(s, &s->siteclients, site, ip);
+    if (sc) sc->count++;
     ana_web *all = web_get(s, site, "*");   /* a pseudo-resource: the whole site */
     if (all) {
         all->requests++;
@@ -157,43 +162,52 @@ void ana_web_observe(ana_store *s, const sp_event *e, int64_t t)
 
 /* ----------------------------------------------------------------- C2 */
 
-static ana_flow *flow_get(ana_store *s, const char *host, const char *dst)
+static ana_flow *pair_get(ana_store *s, ana_pairs *t, const char *host, const char *dst)
 {
     uint32_t h = hstr(dst, hstr(host, 2166136261u));
-    if ((s->nflows + 1) * 2 > s->flowcap) {
-        size_t nc = s->flowcap ? s->flowcap * 2 : 256;
+    if ((t->n + 1) * 2 > t->icap) {
+        size_t nc = t->icap ? t->icap * 2 : 256;
         uint32_t *ni = calloc(nc, sizeof *ni);
         if (!ni) return NULL;
-        for (size_t i = 0; i < s->flowcap; i++)
-            if (s->flowidx[i]) {
-                size_t j = s->flows[s->flowidx[i] - 1].h & (nc - 1);
+        for (size_t i = 0; i < t->icap; i++)
+            if (t->idx[i]) {
+                size_t j = t->v[t->idx[i] - 1].h & (nc - 1);
                 while (ni[j]) j = (j + 1) & (nc - 1);
-                ni[j] = s->flowidx[i];
+                ni[j] = t->idx[i];
             }
-        free(s->flowidx);
-        s->flowidx = ni;
-        s->flowcap = nc;
+        free(t->idx);
+        t->idx = ni;
+        t->icap = nc;
     }
-    size_t j = h & (s->flowcap - 1);
-    for (; s->flowidx[j]; j = (j + 1) & (s->flowcap - 1)) {
-        ana_flow *f = &s->flows[s->flowidx[j] - 1];
+    size_t j = h & (t->icap - 1);
+    for (; t->idx[j]; j = (j + 1) & (t->icap - 1)) {
+        ana_flow *f = &t->v[t->idx[j] - 1];
         if (f->h == h && !strcmp(f->host, host) && !strcmp(f->dst, dst)) return f;
     }
-    if (s->nflows >= SP_ANA_MAX_FLOWS) { s->dropped++; return NULL; }
-    if (s->nflows == s->capflows) {
-        size_t nc = s->capflows ? s->capflows * 2 : 128;
-        ana_flow *n = realloc(s->flows, nc * sizeof *n);
+    if (t->n >= SP_ANA_MAX_FLOWS) { s->dropped++; return NULL; }
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 128;
+        ana_flow *n = realloc(t->v, nc * sizeof *n);
         if (!n) return NULL;
-        s->flows = n;
-        s->capflows = nc;
+        t->v = n;
+        t->cap = nc;
     }
-    ana_flow *f = &s->flows[s->nflows++];
+    ana_flow *f = &t->v[t->n++];
     memset(f, 0, sizeof *f);
     f->h = h;
     f->host = ana_dup(s, host, strlen(host));
     f->dst = ana_dup(s, dst, strlen(dst));
-    s->flowidx[j] = (uint32_t)s->nflows;
+    t->idx[j] = (uint32_t)t->n;
     return f;
+}
+
+static ana_flow *flow_get(ana_store *s, const char *host, const char *dst) { return pair_get(s, &s->flows, host, dst); }
+
+static void pairs_fini(ana_pairs *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->v[i].times);
+    free(t->v);
+    free(t->idx);
 }
 
 void ana_flow_note(ana_store *s, const char *host, const char *dst, int64_t t, uint64_t bytes, int http_ip)
@@ -332,8 +346,13 @@ void ana_webc2_merge(ana_store *d, const ana_store *s)
                 if (!strcmp(t->clients[q].ip, c->ip) && c->last > t->clients[q].last) t->clients[q].last = c->last;
         }
     }
-    for (size_t i = 0; i < s->nflows; i++) {
-        const ana_flow *f = &s->flows[i];
+    for (size_t i = 0; i < s->siteclients.n; i++) {
+        const ana_flow *f = &s->siteclients.v[i];
+        ana_flow *t = pair_get(d, &d->siteclients, f->host, f->dst);
+        if (t) t->count += f->count;
+    }
+    for (size_t i = 0; i < s->flows.n; i++) {
+        const ana_flow *f = &s->flows.v[i];
         ana_flow *t = flow_get(d, f->host, f->dst);
         if (!t) continue;
         t->count += f->count;
@@ -438,30 +457,29 @@ static const char *ioc_actor(const struct sp_intel *intel, const char *ip)
 
 static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel)
 {
-    /* requests by country over every web client (the IP table) */
-    cc_count cc[256];
-    size_t ncc = 0;
-    uint64_t total = 0;
-    for (size_t i = 0; geo && i < s->nips; i++) {
-        const sp_ip_row *r = &s->ips[i];
-        if (!(r->roles & SP_IPROLE_WEB_CLIENT)) continue;
-        char c[4];
-        geo_of(geo, r->ip, c, NULL);
-        total += r->count;
-        size_t k = 0;
-        while (k < ncc && strcmp(cc[k].cc, c)) k++;
-        if (k == ncc) {
-            if (ncc == sizeof cc / sizeof *cc) continue;
-            memcpy(cc[ncc].cc, c, 4);
-            cc[ncc++].n = 0;
+    /* requests per site: in all, by country ("CC:KP") and by ASN ("AS:131279") */
+    ana_pairs agg = {0};
+    for (size_t i = 0; geo && i < s->siteclients.n; i++) {
+        const ana_flow *f = &s->siteclients.v[i];
+        char c[4], key[24];
+        uint32_t asn;
+        geo_of(geo, f->dst, c, &asn);
+        ana_flow *t = pair_get(s, &agg, f->host, "*");
+        if (t) t->count += f->count;
+        if (c[0]) {
+            snprintf(key, sizeof key, "CC:%s", c);
+            if ((t = pair_get(s, &agg, f->host, key))) t->count += f->count;
         }
-        cc[k].n += r->count;
+        if (asn) {
+            snprintf(key, sizeof key, "AS:%u", asn);
+            if ((t = pair_get(s, &agg, f->host, key))) t->count += f->count;
+        }
     }
     size_t nshell = 0, nclient = 0;
     for (size_t i = 0; i < s->nweb; i++) nclient += s->web[i].nclients;
     s->ws = calloc(s->nweb ? s->nweb : 1, sizeof *s->ws);
     s->wcl = calloc(nclient ? nclient : 1, sizeof *s->wcl);
-    if (!s->ws || !s->wcl) return;
+    if (!s->ws || !s->wcl) { pairs_fini(&agg); return; }
     size_t used = 0;
     for (size_t i = 0; i < s->nweb; i++) {
         ana_web *w = &s->web[i];
@@ -496,14 +514,28 @@ static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *i
             c->count = w->clients[k].count;
             c->first_ms = w->clients[k].first == INT64_MAX ? INT64_MIN : w->clients[k].first;
             c->last_ms = w->clients[k].last;
-            geo_of(geo, c->ip, c->country, NULL);
-            if (c->country[0] && total >= 100)
-                for (size_t q = 0; q < ncc; q++)
-                    if (!strcmp(cc[q].cc, c->country) && cc[q].n * 100 < total) c->rare = rare = 1;
+            uint32_t asn;
+            geo_of(geo, c->ip, c->country, &asn);
+            /* rare for the site: its country < 1% of the site's requests, or
+             * its ASN < 1% while its country is < 10% (a lone ISP of a
+             * common country is not news) */
+            ana_flow *all = geo ? pair_get(s, &agg, w->site, "*") : NULL;
+            if (all && all->count >= 100) {
+                char key[24];
+                uint64_t ncc = 0, nas = 0;
+                ana_flow *t;
+                snprintf(key, sizeof key, "CC:%s", c->country);
+                if (c->country[0] && (t = pair_get(s, &agg, w->site, key))) ncc = t->count;
+                snprintf(key, sizeof key, "AS:%u", asn);
+                if (asn && (t = pair_get(s, &agg, w->site, key))) nas = t->count;
+                if (c->country[0] && ncc * 100 < all->count) c->rare |= 1;
+                if (asn && nas * 100 < all->count && ncc * 10 < all->count) c->rare |= 2;
+                if (c->rare) rare = 1;
+            }
             c->actor = ioc_actor(intel, c->ip);
             if (c->actor[0] && !linked) { linked = 1; who = c->actor; }
         }
-        if (rare) { score++; WHY("%sa client from a rare country", wl ? "; " : ""); }
+        if (rare) { score++; WHY("%sa client from a country or network rare for the site", wl ? "; " : ""); }
         if (linked) { score++; WHY("%sa client an indicator links to %s", wl ? "; " : "", who); }
 #undef WHY
         if (score < 3) continue;
@@ -529,15 +561,16 @@ static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *i
     }
     s->nws = nshell;
     if (nshell) qsort(s->ws, nshell, sizeof *s->ws, cmp_ws);
+    pairs_fini(&agg);
 }
 
 static void c2_finish(ana_store *s, const sp_geo *geo)
 {
     size_t n = 0;
-    s->c2 = calloc(s->nflows ? s->nflows : 1, sizeof *s->c2);
+    s->c2 = calloc(s->flows.n ? s->flows.n : 1, sizeof *s->c2);
     if (!s->c2) return;
-    for (size_t i = 0; i < s->nflows; i++) {
-        ana_flow *f = &s->flows[i];
+    for (size_t i = 0; i < s->flows.n; i++) {
+        ana_flow *f = &s->flows.v[i];
         if (ana_dns_known(s, f->dst)) continue;
         sp_c2_row *o = &s->c2[n++];
         o->host = f->host;
@@ -585,9 +618,8 @@ void ana_webc2_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *in
 void ana_webc2_fini(ana_store *s)
 {
     free(s->web);
-    for (size_t i = 0; i < s->nflows; i++) free(s->flows[i].times);
-    free(s->flows);
-    free(s->flowidx);
+    pairs_fini(&s->flows);
+    pairs_fini(&s->siteclients);
     free(s->dnsh);
     free(s->dnsv);
     free(s->ws);

@@ -487,7 +487,8 @@ static void json_webc2(FILE *o, const sp_hunt *h)
             fprintf(o, "%s{\"ip\":", k ? "," : "");
             jesc(o, cl->ip);
             fputs(",\"country\":", o); jesc(o, cl->country);
-            fprintf(o, ",\"rare_country\":%s,\"actor\":", cl->rare ? "true" : "false");
+            fprintf(o, ",\"rare_country\":%s,\"rare_asn\":%s,\"actor\":", cl->rare & 1 ? "true" : "false",
+                    cl->rare & 2 ? "true" : "false");
             jesc(o, cl->actor);
             fprintf(o, ",\"requests\":%llu,\"first\":", (unsigned long long)cl->count);
             jesc(o, t1);
