@@ -118,3 +118,52 @@ TEST(filetime_iso)
     CHECK_STR(buf, "2000-02-29T00:00:00.000000Z");
     CHECK_EQ_INT(sp_filetime_iso(ft, buf, 10), 0); /* too small: nothing, no overflow */
 }
+
+/* the 8-at-a-time path and the char-by-char path must agree wherever the
+ * characters that need care fall: compare against a plain reference */
+static void ref_utf16_json(sp_buf *b, const uint16_t *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = u[i];
+        if (c == '"') sp_buf_puts(b, "\\\"");
+        else if (c == '\\') sp_buf_puts(b, "\\\\");
+        else if (c == '\n') sp_buf_puts(b, "\\n");
+        else if (c == '\r') sp_buf_puts(b, "\\r");
+        else if (c == '\t') sp_buf_puts(b, "\\t");
+        else if (c == '\b') sp_buf_puts(b, "\\b");
+        else if (c == '\f') sp_buf_puts(b, "\\f");
+        else if (c < 0x20) sp_buf_printf(b, "\\u%04x", c);
+        else if (c < 0x80) sp_buf_putc(b, (char)c);
+        else if (c < 0x800) { sp_buf_putc(b, (char)(0xc0 | (c >> 6))); sp_buf_putc(b, (char)(0x80 | (c & 63))); }
+        else {
+            sp_buf_putc(b, (char)(0xe0 | (c >> 12)));
+            sp_buf_putc(b, (char)(0x80 | ((c >> 6) & 63)));
+            sp_buf_putc(b, (char)(0x80 | (c & 63)));
+        }
+    }
+}
+
+TEST(utf16_to_json_blocks_agree_with_reference)
+{
+    static const uint16_t specials[] = {'"', '\\', '\n', 0x01, 0x1f, 0x7f, 0x80, 0xe9, 0x2603, 0x20, 0xff20};
+    sp_buf got, want;
+    sp_buf_init(&got);
+    sp_buf_init(&want);
+    uint16_t u[40];
+    uint8_t le[80];
+    for (size_t len = 0; len <= 40; len += 3)
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t k = 0; k < sizeof specials / sizeof *specials; k++) {
+                for (size_t i = 0; i < len; i++) u[i] = (uint16_t)('a' + (i % 26));
+                u[pos] = specials[k];
+                if (pos + 9 < len) u[pos + 9] = specials[(k + 1) % (sizeof specials / sizeof *specials)];
+                for (size_t i = 0; i < len; i++) { le[2 * i] = (uint8_t)(u[i] & 0xff); le[2 * i + 1] = (uint8_t)(u[i] >> 8); }
+                sp_buf_reset(&got);
+                sp_buf_reset(&want);
+                sp_utf16_to_json(&got, le, len);
+                ref_utf16_json(&want, u, len);
+                CHECK(got.len == want.len && (!got.len || !memcmp(got.p, want.p, got.len)));
+            }
+    sp_buf_fini(&got);
+    sp_buf_fini(&want);
+}
