@@ -965,7 +965,16 @@ static void log_wire(logctx *c, uint32_t kind, uint32_t rule, const char *pre, s
     const char *host = "";
     size_t hostn = 0;
     sp_value v;
-    if (sp_logevent_field(ev, "host", 4, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
+    const char *fmtname = sp_logfmt_name(ev->fmt);
+    if (!strncmp(fmtname, "zeek", 4)) {
+        /* the monitored side: the originator when it is an internal address
+         * (Zeek's `host` is the HTTP Host header, attacker-controlled) */
+        sp_value r;
+        int o = sp_logevent_field(ev, "id.orig_h", 9, &v, 1) && !v.is_null;
+        int rr = sp_logevent_field(ev, "id.resp_h", 9, &r, 1) && !r.is_null;
+        if (o && (sp_ip_special(v.str, v.len) || !rr)) { host = v.str; hostn = v.len; }
+        else if (rr) { host = r.str; hostn = r.len; }
+    } else if (sp_logevent_field(ev, "host", 4, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
     else if (sp_logevent_field(ev, "s-ip", 4, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
     else if (sp_logevent_field(ev, "cs-host", 7, &v, 1) && !v.is_null) { host = v.str; hostn = v.len; }
     const char *ch = sp_logfmt_name(ev->fmt);
