@@ -244,6 +244,25 @@ static void json_analytics(FILE *o, const sp_hunt *h)
     fputs("]}", o);
 }
 
+/* Log text shown on the terminal: control characters (C0, DEL, and C1 as
+ * UTF-8) become '?', so an event cannot move the cursor, recolour or retitle
+ * the analyst's terminal.  Up to 8 results live at once (a ring), each cut at
+ * 511 bytes; the JSON outputs keep the full text, escaped. */
+static const char *tc(const char *s)
+{
+    static char ring[8][512];
+    static unsigned next;
+    char *o = ring[next++ & 7];
+    size_t k = 0;
+    for (const unsigned char *u = (const unsigned char *)(s ? s : ""); *u && k < 511; u++) {
+        if (*u < 0x20 || *u == 0x7f) { o[k++] = '?'; continue; }
+        if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) { o[k++] = '?'; u++; continue; }
+        o[k++] = (char)*u;
+    }
+    o[k] = 0;
+    return o;
+}
+
 static void text_analytics(FILE *o, const hunt_cli *c, const sp_hunt *h)
 {
     const char *B = c->term.color_out ? "\033[1m" : "", *R = c->term.color_out ? "\033[0m" : "";
@@ -255,8 +274,8 @@ static void text_analytics(FILE *o, const hunt_cli *c, const sp_hunt *h)
             const sp_logon_row *r = sp_hunt_logon(h, i);
             iso(r->first_ms == INT64_MAX ? INT64_MIN : r->first_ms, t1, sizeof t1);
             iso(r->last_ms, t2, sizeof t2);
-            fprintf(o, "  %-28.28s %-27.27s %-16.16s %-22.22s %5llu / %-5llu %s .. %s\n", r->account, r->logon_type,
-                    r->source_ip[0] ? r->source_ip : "-", r->host, (unsigned long long)r->success,
+            fprintf(o, "  %-28.28s %-27.27s %-16.16s %-22.22s %5llu / %-5llu %s .. %s\n", tc(r->account), tc(r->logon_type),
+                    r->source_ip[0] ? tc(r->source_ip) : "-", tc(r->host), (unsigned long long)r->success,
                     (unsigned long long)r->failure, t1, t2);
         }
         if (n > 12) fprintf(o, "  ... %zu more (--json lists them)\n", n - 12);
@@ -267,8 +286,8 @@ static void text_analytics(FILE *o, const hunt_cli *c, const sp_hunt *h)
         for (size_t i = 0; i < n && i < 20; i++) {
             const sp_account_change *x = sp_hunt_change(h, i);
             iso(x->time_ms, t1, sizeof t1);
-            fprintf(o, "  %s  %-22.22s %-18s %s%s%s  (by %s)\n", t1, x->host, x->what, x->account,
-                    x->group[0] ? " -> " : "", x->group, x->by[0] ? x->by : "-");
+            fprintf(o, "  %s  %-22.22s %-18s %s%s%s  (by %s)\n", t1, tc(x->host), x->what, tc(x->account),
+                    x->group[0] ? " -> " : "", tc(x->group), x->by[0] ? tc(x->by) : "-");
         }
         if (n > 20) fprintf(o, "  ... %zu more (--json lists them)\n", n - 20);
     }
@@ -455,8 +474,8 @@ static void text_ips(FILE *o, const hunt_cli *c, const sp_hunt *h)
         char as[160];
         if (r->asn) snprintf(as, sizeof as, "AS%u %.40s", r->asn, r->as_org);
         else snprintf(as, sizeof as, "-");
-        fprintf(o, "  %-16s %-3s %-34.34s %-18.18s %5llu  %s  %s\n", r->ip, r->country[0] ? r->country : "-", as, roles,
-                (unsigned long long)r->count, t1, r->host);
+        fprintf(o, "  %-16s %-3s %-34.34s %-18.18s %5llu  %s  %s\n", tc(r->ip), r->country[0] ? r->country : "-", tc(as), roles,
+                (unsigned long long)r->count, t1, tc(r->host));
     }
     if (n > 15) fprintf(o, "  ... %zu more (--json lists them)\n", n - 15);
 }
@@ -527,13 +546,14 @@ static void text_webc2(FILE *o, const hunt_cli *c, const sp_hunt *h)
         fprintf(o, "\n%ssuspected web shells%s  (score, site, resource, requests; clients rarest country first)\n", B, R);
         for (size_t i = 0; i < n && i < 10; i++) {
             const sp_webshell *w = sp_hunt_webshell(h, i);
-            fprintf(o, "  %d  %s %s  %llu requests: %s\n", w->score, w->site, w->resource, (unsigned long long)w->requests, w->why);
+            fprintf(o, "  %d  %s %s  %llu requests: %s\n", w->score, tc(w->site), tc(w->resource), (unsigned long long)w->requests,
+                    tc(w->why));
             for (size_t k = 0; k < w->nclients && k < 5; k++) {
                 const sp_web_client *cl = &w->clients[k];
                 iso(cl->first_ms, t1, sizeof t1);
-                fprintf(o, "       %-16s %-3s%s %5llu  from %s%s%s\n", cl->ip, cl->country[0] ? cl->country : "-",
+                fprintf(o, "       %-16s %-3s%s %5llu  from %s%s%s\n", tc(cl->ip), cl->country[0] ? cl->country : "-",
                         cl->rare ? " (rare)" : "       ", (unsigned long long)cl->count, t1, cl->actor[0] ? "  IOC: " : "",
-                        cl->actor);
+                        tc(cl->actor));
             }
             if (w->nclients > 5) fprintf(o, "       ... %zu more clients\n", w->nclients - 5);
         }
@@ -543,7 +563,7 @@ static void text_webc2(FILE *o, const hunt_cli *c, const sp_hunt *h)
         fprintf(o, "\n%sbare-IP destinations%s  (no DNS answer named them: host -> ip, country, connections, interval, jitter)\n", B, R);
         for (size_t i = 0; i < n && i < 10; i++) {
             const sp_c2_row *r = sp_hunt_c2(h, i);
-            fprintf(o, "  %-16s -> %-16s %-3s %6llu  %7.1f s  %.2f%s%s\n", r->host, r->dst, r->country[0] ? r->country : "-",
+            fprintf(o, "  %-16s -> %-16s %-3s %6llu  %7.1f s  %.2f%s%s\n", tc(r->host), tc(r->dst), r->country[0] ? r->country : "-",
                     (unsigned long long)r->count, r->median_interval_s, r->jitter, r->beacon ? "  BEACON" : "",
                     r->http_host_ip ? "  HTTP Host is the IP" : "");
         }
@@ -694,14 +714,14 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
             for (size_t i = 0; i < byrule.n && i < 20; i++) {
                 int lr = level_rank(((const sp_rule_info *)byrule.a[i].obj)->level);
                 fprintf(o, "  %s%-13s%s %6llu  %s\n", lr >= 0 && c->term.color_out ? lc[lr] : "", lr >= 0 ? levels[lr] : "-", R,
-                        (unsigned long long)byrule.a[i].n, byrule.a[i].label);
+                        (unsigned long long)byrule.a[i].n, tc(byrule.a[i].label));
             }
             if (byrule.n > 20) fprintf(o, "  ... %zu more rules (--json lists them)\n", byrule.n - 20);
         }
         if (byhost.n) {
             fprintf(o, "\n%shosts%s\n", B, R);
             for (size_t i = 0; i < byhost.n && i < 10; i++)
-                fprintf(o, "  %6llu  %s\n", (unsigned long long)byhost.a[i].n, byhost.a[i].key);
+                fprintf(o, "  %6llu  %s\n", (unsigned long long)byhost.a[i].n, tc(byhost.a[i].key));
         }
         if (bytactic.n) {
             fprintf(o, "\n%sATT&CK tactics%s\n ", B, R);

@@ -100,4 +100,15 @@ s.ok(hb is not None and hb['http_host_is_ip'], f'HTTP to a bare IP not flagged: 
 resolved = [r for r in summ['bare_ip_destinations'] if not r['beacon'] and not r['http_host_is_ip']]
 s.ok(not resolved, f'DNS-resolved destinations reported as bare IPs: {resolved[:3]}')
 s.ok('c2' in ips.get(c1['beacon']['dst'], {}).get('roles', ''), 'beacon destination not marked c2')
+
+# hostile log text never reaches the terminal raw: an ESC/BEL/C1 in a URI or
+# account shown in the text summary is replaced
+hostile = os.path.join(tmp, 'hostile')
+os.makedirs(hostile)
+with open(os.path.join(hostile, 'access.log'), 'wb') as f:
+    for k in range(6):
+        f.write(b'203.0.113.9 - - [10/Aug/2022:01:0%d:00 +0000] "POST /x/\x1b]0;pwned\x07\xc2\x9bshell.jsp?cmd=whoami HTTP/1.1" 200 %d "-" "ua"\n' % (k, 100 + 900 * k))
+rc, out, err = run(['hunt', '--no-builtin', '--sigma', os.path.join(ROOT, 'rules'), hostile], input=None)
+s.ok(b'shell.jsp' in out, f'hostile web shell not reported: {out[-400:]!r}')
+s.ok(b'\x1b' not in out and b'\x07' not in out and b'\xc2\x9b' not in out, 'control characters reached the terminal summary')
 s.done()
