@@ -348,6 +348,9 @@ typedef struct sp_hunt_opts {
      * in any event become detections; IPs seen are enriched with geo/ASN */
     const struct sp_intel *intel;
     const struct sp_geo *geo;
+    /* actor profiles (borrowed; may be NULL): a web-shell client from a
+     * profile's origin country or ASN is linked to that actor */
+    const struct sp_kb *kb;
 } sp_hunt_opts;
 
 /* Accounting of one input (borrowed from the hunt). */
@@ -433,6 +436,8 @@ typedef struct sp_web_client {
     int rare;                  /* 1: its country makes up < 1% of the site's requests;
                                   2: its ASN < 1% (country < 10%); 3: both */
     const char *actor;         /* the actor/campaign an --intel indicator links it to; "" none */
+    const char *profile;       /* "Lazarus Group (KP)": a profile whose origin country/ASN it
+                                  is in (sp_hunt_opts.kb); "" none */
 } sp_web_client;
 typedef struct sp_webshell {
     const char *site;          /* Host header or server address; "-" unknown */

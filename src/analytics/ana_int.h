@@ -78,7 +78,7 @@ void ana_ips_observe(ana_store *s, const sp_event *e, const char *ch, long eid, 
 void ana_web_observe(ana_store *s, const sp_event *e, int64_t t);
 void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, const char *host, int64_t t);
 void ana_webc2_merge(ana_store *d, const ana_store *s);
-void ana_webc2_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel);   /* before the IP table is sorted */
+void ana_webc2_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel, const struct sp_kb *kb);   /* before the IP table is sorted */
 void ana_webc2_fini(ana_store *s);
 void ana_flow_note(ana_store *s, const char *host, const char *dst, int64_t t, uint64_t bytes, int http_ip);
 void ana_dns_answer(ana_store *s, const char *ip);

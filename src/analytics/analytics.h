@@ -64,7 +64,7 @@ int sp_ana_merge(sp_ana *a, const sp_ana_worker *w);
 /* Sort and deduplicate after the last merge; enrich IPs with geo/ASN when
  * `geo` is given, web-shell clients with the actor an indicator in `intel`
  * (may be NULL) links them to. */
-void sp_ana_finish(sp_ana *a, const sp_geo *geo, const struct sp_intel *intel);
+void sp_ana_finish(sp_ana *a, const sp_geo *geo, const struct sp_intel *intel, const struct sp_kb *kb);
 size_t sp_ana_ip_count(const sp_ana *a);
 const sp_ip_row *sp_ana_ip(const sp_ana *a, size_t i);   /* most seen first */
 

@@ -353,7 +353,7 @@ static int cmp_ip(const void *x, const void *y)
     return strcmp(a->ip, b->ip);
 }
 
-void sp_ana_finish(sp_ana *a, const sp_geo *geo, const struct sp_intel *intel)
+void sp_ana_finish(sp_ana *a, const sp_geo *geo, const struct sp_intel *intel, const struct sp_kb *kb)
 {
     ana_store *s = &a->s;
     if (a->finished) return;
@@ -368,7 +368,7 @@ void sp_ana_finish(sp_ana *a, const sp_geo *geo, const struct sp_intel *intel)
             memcpy(r->as_org, gi.as_org, sizeof r->as_org);
         }
     }
-    ana_webc2_finish(s, geo, intel);   /* marks IP roles: before the table is sorted */
+    ana_webc2_finish(s, geo, intel, kb);   /* marks IP roles: before the table is sorted */
     if (s->nips) qsort(s->ips, s->nips, sizeof *s->ips, cmp_ip);
     if (s->nrows) qsort(s->rows, s->nrows, sizeof *s->rows, cmp_row);
     /* the index points at old positions: it is not used after finish */

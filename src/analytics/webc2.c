@@ -379,7 +379,7 @@ void ana_webc2_merge(ana_store *d, const ana_store *s)
 static int cmp_client(const void *x, const void *y)
 {
     const sp_web_client *a = x, *b = y;
-    int fa = a->rare || a->actor[0], fb = b->rare || b->actor[0];
+    int fa = a->rare || a->actor[0] || a->profile[0], fb = b->rare || b->actor[0] || b->profile[0];
     if (fa != fb) return fa ? -1 : 1;
     if (a->rare != b->rare) return a->rare ? -1 : 1;
     if (a->count != b->count) return a->count < b->count ? -1 : 1;
@@ -455,7 +455,36 @@ static const char *ioc_actor(const struct sp_intel *intel, const char *ip)
     return best;
 }
 
-static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel)
+/* the first actor profile whose origin ASN (preferred) or origin country
+ * holds the address: "Lazarus Group (AS131279)", "Kimsuky (KP)"; "" none.
+ * A country alone counts only when it is rare for the site (`by_country`):
+ * half the world's hosting is in a country some profile names. */
+static const char *profile_actor(ana_store *s, const struct sp_kb *kb, const char *cc, uint32_t asn, int by_country)
+{
+    if (!kb || (!cc[0] && !asn)) return "";
+    if (!by_country) cc = "";
+    size_t n = sp_kb_count(kb, SP_KB_GROUP);
+    const sp_kb_object *by_cc = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const sp_kb_object *g = sp_kb_object_at(kb, SP_KB_GROUP, i);
+        const sp_kb_profile *p = g ? g->profile : NULL;
+        if (!p) continue;
+        for (size_t k = 0; asn && k < p->nasns; k++)
+            if (p->asns[k] == asn) {
+                char b[192];
+                snprintf(b, sizeof b, "%s (AS%u)", p->name[0] ? p->name : g->name, asn);
+                return ana_dup(s, b, strlen(b));
+            }
+        for (size_t k = 0; !by_cc && cc[0] && k < p->ncountries; k++)
+            if (!strcasecmp(p->countries[k], cc)) by_cc = g;
+    }
+    if (!by_cc) return "";
+    char b[192];
+    snprintf(b, sizeof b, "%s (%s)", by_cc->profile->name[0] ? by_cc->profile->name : by_cc->name, cc);
+    return ana_dup(s, b, strlen(b));
+}
+
+static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel, const struct sp_kb *kb)
 {
     /* requests per site: in all, by country ("CC:KP") and by ASN ("AS:131279") */
     ana_pairs agg = {0};
@@ -506,8 +535,8 @@ static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *i
             WHY("%sresponses %llu-%llu bytes", wl ? "; " : "", (unsigned long long)w->minsz, (unsigned long long)w->maxsz);
         }
         sp_web_client *cl = s->wcl + used;
-        int rare = 0, linked = 0;
-        const char *who = "";
+        int rare = 0, linked = 0, profiled = 0;
+        const char *who = "", *pwho = "";
         for (uint32_t k = 0; k < w->nclients; k++) {
             sp_web_client *c = &cl[k];
             c->ip = ana_dup(s, w->clients[k].ip, strlen(w->clients[k].ip));
@@ -533,10 +562,13 @@ static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *i
                 if (c->rare) rare = 1;
             }
             c->actor = ioc_actor(intel, c->ip);
+            c->profile = profile_actor(s, kb, c->country, asn, c->rare & 1);
             if (c->actor[0] && !linked) { linked = 1; who = c->actor; }
+            if (c->profile[0] && !profiled) { profiled = 1; pwho = c->profile; }
         }
         if (rare) { score++; WHY("%sa client from a country or network rare for the site", wl ? "; " : ""); }
         if (linked) { score++; WHY("%sa client an indicator links to %s", wl ? "; " : "", who); }
+        if (profiled) { score++; WHY("%sa client from the origin of %s", wl ? "; " : "", pwho); }
 #undef WHY
         if (score < 3) continue;
         qsort(cl, w->nclients, sizeof *cl, cmp_client);
@@ -609,9 +641,9 @@ static void c2_finish(ana_store *s, const sp_geo *geo)
     if (n) qsort(s->c2, n, sizeof *s->c2, cmp_c2);
 }
 
-void ana_webc2_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel)
+void ana_webc2_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *intel, const struct sp_kb *kb)
 {
-    web_finish(s, geo, intel);
+    web_finish(s, geo, intel, kb);
     c2_finish(s, geo);
 }
 

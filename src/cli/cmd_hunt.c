@@ -509,6 +509,8 @@ static void json_webc2(FILE *o, const sp_hunt *h)
             fprintf(o, ",\"rare_country\":%s,\"rare_asn\":%s,\"actor\":", cl->rare & 1 ? "true" : "false",
                     cl->rare & 2 ? "true" : "false");
             jesc(o, cl->actor);
+            fputs(",\"profile\":", o);
+            jesc(o, cl->profile);
             fprintf(o, ",\"requests\":%llu,\"first\":", (unsigned long long)cl->count);
             jesc(o, t1);
             fputs(",\"last\":", o); jesc(o, t2);
@@ -551,9 +553,9 @@ static void text_webc2(FILE *o, const hunt_cli *c, const sp_hunt *h)
             for (size_t k = 0; k < w->nclients && k < 5; k++) {
                 const sp_web_client *cl = &w->clients[k];
                 iso(cl->first_ms, t1, sizeof t1);
-                fprintf(o, "       %-16s %-3s%s %5llu  from %s%s%s\n", tc(cl->ip), cl->country[0] ? cl->country : "-",
+                fprintf(o, "       %-16s %-3s%s %5llu  from %s%s%s%s%s\n", tc(cl->ip), cl->country[0] ? cl->country : "-",
                         cl->rare ? " (rare)" : "       ", (unsigned long long)cl->count, t1, cl->actor[0] ? "  IOC: " : "",
-                        tc(cl->actor));
+                        tc(cl->actor), cl->profile[0] ? "  profile: " : "", tc(cl->profile));
             }
             if (w->nclients > 5) fprintf(o, "       ... %zu more clients\n", w->nclients - 5);
         }
@@ -801,6 +803,7 @@ int cmd_hunt(int argc, char **argv)
     sp_hunt_opts ho = {0};
     sp_ruleset *rs = NULL;
     sp_hunt *h = NULL;
+    sp_kb *kb = NULL;
     if (!sigma || !inputs || !c.status || !c.rule_ids || !intel_paths || !geo_paths) { rc = EX_NOINPUT; goto out; }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -888,6 +891,18 @@ int cmd_hunt(int argc, char **argv)
         if (!ngeo) sp_geo_add_default(geo, NULL);
         ho.geo = geo;
     }
+    /* actor profiles, for the web-shell clients (quietly absent when the
+     * intel folder is not found; --no-profiles leaves them out) */
+    if (!c.ao.no_profiles) {
+        char dir[4096], pp[4200];
+        if (sp_intel_dir(dir, sizeof dir) && sp_kb_new(&kb) == SP_OK) {
+            snprintf(pp, sizeof pp, "%s/profiles", dir);
+            sp_error kerr;
+            memset(&kerr, 0, sizeof kerr);
+            if (sp_kb_add_profiles(kb, pp, &kerr) != SP_OK) { sp_kb_free(kb); kb = NULL; }
+            ho.kb = kb;
+        }
+    }
     ho.diag = diag_cb;
     ho.warn = warn_cb;
     ho.progress = progress_cb;
@@ -921,6 +936,7 @@ out:
     sp_ruleset_free(rs);
     sp_intel_free(intel);
     sp_geo_free(geo);
+    sp_kb_free(kb);
     free(intel_paths);
     free(geo_paths);
     free(sigma);

@@ -81,6 +81,11 @@ if d and os.path.isdir(os.path.join(d, 'geo')):
     base = [w for w in ws if w['resource'] == '/zimbra/public/base.jsp']
     s.ok(base and all(w['clients'][0]['ip'] == '175.45.176.27' and w['clients'][0]['rare_country'] for w in base),
          'the KP client is not first (rarest country) on base.jsp')
+    s.ok(base and all(w['clients'][0]['profile'].startswith('Lazarus Group') for w in base),
+         f'the KP client is not linked to the Lazarus profile: {[w["clients"][0]["profile"] for w in base]}')
+    s.ok(ws[0]['resource'] == '/zimbra/public/base.jsp', f'the web shell the KP client used is not first: {ws[0]["resource"]}')
+    common = [c for w in ws for c in w['clients'] if c['country'] == 'US']
+    s.ok(all(not c['profile'] for c in common), f'common-country clients linked to a profile by country alone: {common[:2]}')
 kpc = [c for w in ws for c in w['clients'] if c['ip'] == '175.45.176.27']
 s.ok(kpc and all(c['actor'] == 'Lazarus Group' for c in kpc), f'KP client not linked to Lazarus by the IOC bundle: {kpc}')
 s.ok('web_shell_client' in ips.get('175.45.176.27', {}).get('roles', ''), 'KP client not marked web_shell_client')
