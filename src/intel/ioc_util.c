@@ -339,11 +339,13 @@ size_t ioc_norm_url(const char *s, size_t n, char *out, size_t cap)
     }
     const char *hend = port ? port : he;
     if (hend == h) return 0;                 /* no host */
+    size_t host_at = o;
     for (const char *p = h; p < hend; p++) {
         if ((unsigned char)*p <= ' ' || *p == '\\' || *p == '"' || *p == '<' || *p == '>') return 0;
         out[o++] = (char)lc((unsigned char)*p);
     }
-    while (o && out[o - 1] == '.') o--;
+    while (o > host_at && out[o - 1] == '.') o--;
+    if (o == host_at) return 0;              /* the host was only dots ("http://./x") */
     if (port) {
         size_t pl = (size_t)(he - port - 1);
         int dflt = (sl == 4 && !memcmp(out, "http", 4) && pl == 2 && !memcmp(port + 1, "80", 2)) ||

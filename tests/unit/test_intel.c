@@ -70,6 +70,13 @@ TEST(intel_normalise)
     n = ioc_norm_url(S("https://evil.com:8443/x"), o, sizeof o);
     o[n] = 0;
     CHECK_STR(o, "https://evil.com:8443/x");
+    /* a host of dots only is no host (found by fuzz_ioc_csv: the normal
+     * form "http:////..." did not normalise to itself) */
+    CHECK_EQ_INT(ioc_norm_url(S("http://.://.example/a"), o, sizeof o), 0);
+    CHECK_EQ_INT(ioc_norm_url(S("http://.../a"), o, sizeof o), 0);
+    n = ioc_norm_url(S("http://evil.com./a"), o, sizeof o);
+    o[n] = 0;
+    CHECK_STR(o, "http://evil.com/a");
     int g;
     n = ioc_norm_path(S("\\Device\\HarddiskVolume2\\Windows\\Temp\\ACRES.exe"), o, sizeof o, &g);
     o[n] = 0;
