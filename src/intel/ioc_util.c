@@ -358,6 +358,9 @@ size_t ioc_norm_url(const char *s, size_t n, char *out, size_t cap)
     const char *rest = he;
     const char *frag = memchr(rest, '#', (size_t)(end - rest));
     if (frag) end = frag;
+    /* blanks before a cut fragment would be trimmed on the next reading:
+     * trim them now, so that the normal form is its own normal form */
+    while (end > rest && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
     if (rest == end || *rest != '/') out[o++] = '/';
     if (o + (size_t)(end - rest) > cap) return 0;
     memcpy(out + o, rest, (size_t)(end - rest));

@@ -74,6 +74,9 @@ TEST(intel_normalise)
      * form "http:////..." did not normalise to itself) */
     CHECK_EQ_INT(ioc_norm_url(S("http://.://.example/a"), o, sizeof o), 0);
     CHECK_EQ_INT(ioc_norm_url(S("http://.../a"), o, sizeof o), 0);
+    n = ioc_norm_url(S("http://evil.com/a b  #frag"), o, sizeof o);
+    o[n] = 0;
+    CHECK_STR(o, "http://evil.com/a b");
     n = ioc_norm_url(S("http://evil.com./a"), o, sizeof o);
     o[n] = 0;
     CHECK_STR(o, "http://evil.com/a");
