@@ -7,6 +7,16 @@
 
 #include "analytics/analytics.h"
 
+/* index.c: the hash index of every table here.  Probe: j = SIZE_MAX, then
+ * ana_index_next until it returns -1 (j is then the free slot; reserve
+ * before probing when you may insert). */
+typedef struct ana_index { uint32_t *slot, *hash; size_t cap; } ana_index;
+uint32_t ana_hash(const char *s, uint32_t h);      /* FNV-1a with a separator; start at 2166136261u */
+int ana_index_reserve(ana_index *x, size_t n);      /* room for item n; -1 no memory */
+long ana_index_next(const ana_index *x, uint32_t h, size_t *j);
+void ana_index_set(ana_index *x, size_t j, uint32_t h, size_t item);
+void ana_index_fini(ana_index *x);
+
 typedef struct ana_act { int64_t t; uint32_t source; uint64_t record; } ana_act;
 #define act ana_act
 
@@ -14,7 +24,6 @@ typedef struct ana_client { char ip[64]; uint64_t count; int64_t first, last; } 
 
 /* one server-side script (or, with res "*", a whole site) */
 typedef struct ana_web {
-    uint32_t h;
     const char *site, *res;
     uint64_t requests, posts, cmdlike, ok, minsz, maxsz;
     int64_t first, last;
@@ -25,7 +34,6 @@ typedef struct ana_web {
 
 /* one (host, public destination) pair */
 typedef struct ana_flow {
-    uint32_t h;
     const char *host, *dst;
     uint64_t count, bytes;
     int http_ip;
@@ -33,36 +41,33 @@ typedef struct ana_flow {
     size_t ntimes, captimes;
 } ana_flow;
 
-/* a table of (a, b) string pairs: open addressing, 0 empty, else item+1 */
+/* a table of (a, b) string pairs */
 typedef struct ana_pairs {
     ana_flow *v;
     size_t n, cap;
-    uint32_t *idx;
-    size_t icap;
+    ana_index x;
 } ana_pairs;
 
 typedef struct ana_store {
     sp_arena ar;
     sp_logon_row *rows;
     size_t nrows, caprows;
-    uint32_t *idx;             /* open addressing over rows; 0 empty, else row+1 */
-    uint32_t *ihash;
-    size_t icap;
+    ana_index rowx;
     sp_account_change *ch;
     size_t nch, capch;
     ana_act *act;
     size_t nact, capact;
     sp_ip_row *ips;
     size_t nips, capips;
-    uint32_t *ipidx;           /* open addressing over ips; 0 empty, else row+1 */
-    size_t ipcap;
+    ana_index ipx;
     ana_web *web;
     size_t nweb, capweb;
+    ana_index webx;
     ana_pairs flows;           /* (host, public destination) */
     ana_pairs siteclients;     /* (site, client address): requests, for rarity per site */
-    uint32_t *dnsh;            /* addresses DNS answered: hash set */
-    const char **dnsv;
-    size_t ndns, dnscap;
+    const char **dns;          /* addresses DNS answered: a set */
+    size_t ndns, capdns;
+    ana_index dnsx;
     sp_webshell *ws;           /* results, after finish (the whole only) */
     sp_web_client *wcl;
     size_t nws;
@@ -72,6 +77,9 @@ typedef struct ana_store {
 } ana_store;
 
 const char *ana_dup(ana_store *s, const char *p, size_t n);
+/* a field as text, cut at cap - 1; "-" (logs' "none") is empty.  Returns
+ * whether it is non-empty. */
+int ana_text(const sp_event *e, const char *name, char *buf, size_t cap);
 void ana_ip_note(ana_store *s, const char *ip, unsigned role, const char *host, int64_t t);
 sp_ip_row *ana_ip_find(ana_store *s, const char *ip);
 void ana_ips_observe(ana_store *s, const sp_event *e, const char *ch, long eid, const char *host, int64_t t);

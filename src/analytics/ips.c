@@ -23,11 +23,7 @@
 
 static int ip_text(const sp_event *e, const char *name, char *buf, size_t cap)
 {
-    sp_value v;
-    buf[0] = 0;
-    if (!e->field || !e->field(e->ev, name, strlen(name), &v, 1) || v.is_null || !v.len || v.len >= cap) return 0;
-    memcpy(buf, v.str, v.len);
-    buf[v.len] = 0;
+    if (!ana_text(e, name, buf, cap)) return 0;
     /* "::ffff:1.2.3.4" and "[v6]" forms */
     if (!strncasecmp(buf, "::ffff:", 7) && strchr(buf + 7, '.')) memmove(buf, buf + 7, strlen(buf + 7) + 1);
     if (buf[0] == '[') {
@@ -41,29 +37,11 @@ static int ip_text(const sp_event *e, const char *name, char *buf, size_t cap)
 
 void ana_ip_note(ana_store *s, const char *ip, unsigned role, const char *host, int64_t t)
 {
-    uint32_t h = 2166136261u;
-    for (const char *p = ip; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
-    if (!h) h = 1;
-    if ((s->nips + 1) * 2 > s->ipcap) {
-        size_t nc = s->ipcap ? s->ipcap * 2 : 256;
-        uint32_t *ni = calloc(nc, sizeof *ni);
-        if (!ni) return;
-        for (size_t i = 0; i < s->ipcap; i++)
-            if (s->ipidx[i]) {
-                const sp_ip_row *r = &s->ips[s->ipidx[i] - 1];
-                uint32_t hh = 2166136261u;
-                for (const char *p = r->ip; *p; p++) hh = (hh ^ (unsigned char)*p) * 16777619u;
-                size_t j = (hh ? hh : 1) & (nc - 1);
-                while (ni[j]) j = (j + 1) & (nc - 1);
-                ni[j] = s->ipidx[i];
-            }
-        free(s->ipidx);
-        s->ipidx = ni;
-        s->ipcap = nc;
-    }
-    size_t j = h & (s->ipcap - 1);
-    for (; s->ipidx[j]; j = (j + 1) & (s->ipcap - 1)) {
-        sp_ip_row *r = &s->ips[s->ipidx[j] - 1];
+    uint32_t h = ana_hash(ip, 2166136261u);
+    if (ana_index_reserve(&s->ipx, s->nips)) return;
+    size_t j = SIZE_MAX;
+    for (long k; (k = ana_index_next(&s->ipx, h, &j)) >= 0;) {
+        sp_ip_row *r = &s->ips[k];
         if (!strcmp(r->ip, ip)) {
             r->count++;
             r->roles |= role;
@@ -88,16 +66,15 @@ void ana_ip_note(ana_store *s, const char *ip, unsigned role, const char *host, 
     r->count = 1;
     r->first_ms = t == INT64_MIN ? INT64_MAX : t;
     r->last_ms = t;
-    s->ipidx[j] = (uint32_t)s->nips;
+    ana_index_set(&s->ipx, j, h, s->nips - 1);
 }
 
 sp_ip_row *ana_ip_find(ana_store *s, const char *ip)
 {
-    if (!s->ipcap) return NULL;
-    uint32_t h = 2166136261u;
-    for (const char *p = ip; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
-    for (size_t j = (h ? h : 1) & (s->ipcap - 1); s->ipidx[j]; j = (j + 1) & (s->ipcap - 1))
-        if (!strcmp(s->ips[s->ipidx[j] - 1].ip, ip)) return &s->ips[s->ipidx[j] - 1];
+    uint32_t h = ana_hash(ip, 2166136261u);
+    size_t j = SIZE_MAX;
+    for (long k; (k = ana_index_next(&s->ipx, h, &j)) >= 0;)
+        if (!strcmp(s->ips[k].ip, ip)) return &s->ips[k];
     return NULL;
 }
 

@@ -19,11 +19,10 @@ static void store_fini(ana_store *s)
 {
     ana_webc2_fini(s);
     free(s->ips);
-    free(s->ipidx);
+    ana_index_fini(&s->ipx);
     sp_arena_fini(&s->ar);
     free(s->rows);
-    free(s->idx);
-    free(s->ihash);
+    ana_index_fini(&s->rowx);
     free(s->ch);
     free(s->act);
 }
@@ -52,38 +51,14 @@ const char *ana_dup(ana_store *s, const char *p, size_t n)
     return d;
 }
 
-static uint32_t fnv(const char *s, uint32_t h)
-{
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return (h ^ 0x1f) * 16777619u;
-}
-
 static sp_logon_row *row_get(ana_store *s, const char *acct, const char *type, const char *ip, const char *host)
 {
-    uint32_t h = fnv(host, fnv(ip, fnv(type, fnv(acct, 2166136261u))));
-    if (!h) h = 1;
-    if ((s->nrows + 1) * 2 > s->icap) {
-        size_t nc = s->icap ? s->icap * 2 : 256;
-        uint32_t *ni = calloc(nc, sizeof *ni), *nh = calloc(nc, sizeof *nh);
-        if (!ni || !nh) { free(ni); free(nh); return NULL; }
-        for (size_t i = 0; i < s->icap; i++)
-            if (s->idx[i]) {
-                size_t j = s->ihash[i] & (nc - 1);
-                while (ni[j]) j = (j + 1) & (nc - 1);
-                ni[j] = s->idx[i];
-                nh[j] = s->ihash[i];
-            }
-        free(s->idx);
-        free(s->ihash);
-        s->idx = ni;
-        s->ihash = nh;
-        s->icap = nc;
-    }
-    size_t j = h & (s->icap - 1);
-    for (; s->idx[j]; j = (j + 1) & (s->icap - 1)) {
-        sp_logon_row *r = &s->rows[s->idx[j] - 1];
-        if (s->ihash[j] == h && !strcmp(r->account, acct) && !strcmp(r->logon_type, type) &&
-            !strcmp(r->source_ip, ip) && !strcmp(r->host, host))
+    uint32_t h = ana_hash(host, ana_hash(ip, ana_hash(type, ana_hash(acct, 2166136261u))));
+    if (ana_index_reserve(&s->rowx, s->nrows)) return NULL;
+    size_t j = SIZE_MAX;
+    for (long k; (k = ana_index_next(&s->rowx, h, &j)) >= 0;) {
+        sp_logon_row *r = &s->rows[k];
+        if (!strcmp(r->account, acct) && !strcmp(r->logon_type, type) && !strcmp(r->source_ip, ip) && !strcmp(r->host, host))
             return r;
     }
     if (s->nrows >= SP_ANA_MAX_LOGON_KEYS) { s->dropped++; return NULL; }
@@ -102,8 +77,7 @@ static sp_logon_row *row_get(ana_store *s, const char *acct, const char *type, c
     r->host = ana_dup(s, host, strlen(host));
     r->first_ms = INT64_MAX;
     r->last_ms = INT64_MIN;
-    s->idx[j] = (uint32_t)s->nrows;
-    s->ihash[j] = h;
+    ana_index_set(&s->rowx, j, h, s->nrows - 1);
     return r;
 }
 
@@ -151,15 +125,21 @@ static void add_change(ana_store *s, int64_t t, const char *host, uint32_t eid, 
 /* ------------------------------------------------------------ observe */
 
 /* a field's first value as text into buf ("" when absent or "-") */
-static const char *txt(const sp_event *ev, const char *name, char *buf, size_t cap)
+int ana_text(const sp_event *ev, const char *name, char *buf, size_t cap)
 {
     sp_value v;
     buf[0] = 0;
-    if (!ev->field || !ev->field(ev->ev, name, strlen(name), &v, 1) || v.is_null) return buf;
+    if (!ev->field || !ev->field(ev->ev, name, strlen(name), &v, 1) || v.is_null) return 0;
     size_t n = v.len < cap - 1 ? v.len : cap - 1;
     memcpy(buf, v.str, n);
     buf[n] = 0;
     if (!strcmp(buf, "-")) buf[0] = 0;
+    return buf[0] != 0;
+}
+
+static const char *txt(const sp_event *ev, const char *name, char *buf, size_t cap)
+{
+    ana_text(ev, name, buf, cap);
     return buf;
 }
 

@@ -36,23 +36,6 @@
 
 /* ---------------------------------------------------------------- util */
 
-static int getv(const sp_event *e, const char *name, char *buf, size_t cap)
-{
-    sp_value v;
-    buf[0] = 0;
-    if (!e->field || !e->field(e->ev, name, strlen(name), &v, 1) || v.is_null || !v.len) return 0;
-    size_t n = v.len < cap - 1 ? v.len : cap - 1;
-    memcpy(buf, v.str, n);
-    buf[n] = 0;
-    return 1;
-}
-
-static uint32_t hstr(const char *s, uint32_t h)
-{
-    for (; *s; s++) h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 16777619u;
-    return (h ^ 0x1f) * 16777619u;
-}
-
 static int public_ip(const char *s)
 {
     sp_ioc_type t = sp_ioc_detect(s, strlen(s));
@@ -87,11 +70,34 @@ static int command_like(const char *q)
     return 0;
 }
 
+/* the resource (site, res) or NULL; *h its hash, *j the free slot */
+static ana_web *web_probe(const ana_store *s, const char *site, const char *res, uint32_t *h, size_t *j)
+{
+    char low[1024];   /* resources compare without case (IIS), so hash them lower-cased */
+    size_t n = strlen(res) < sizeof low - 1 ? strlen(res) : sizeof low - 1;
+    for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)res[i]);
+    low[n] = 0;
+    *h = ana_hash(low, ana_hash(site, 2166136261u));
+    *j = SIZE_MAX;
+    for (long k; (k = ana_index_next(&s->webx, *h, j)) >= 0;)
+        if (!strcmp(s->web[k].site, site) && !strcasecmp(s->web[k].res, res)) return &s->web[k];
+    return NULL;
+}
+
+static ana_web *web_find(const ana_store *s, const char *site, const char *res)
+{
+    uint32_t h;
+    size_t j;
+    return web_probe(s, site, res, &h, &j);
+}
+
 static ana_web *web_get(ana_store *s, const char *site, const char *res)
 {
-    uint32_t h = hstr(res, hstr(site, 2166136261u));
-    for (size_t i = 0; i < s->nweb; i++)   /* few script resources: a scan is fine */
-        if (s->web[i].h == h && !strcmp(s->web[i].site, site) && !strcasecmp(s->web[i].res, res)) return &s->web[i];
+    uint32_t h;
+    size_t j;
+    if (ana_index_reserve(&s->webx, s->nweb)) return NULL;
+    ana_web *found = web_probe(s, site, res, &h, &j);
+    if (found) return found;
     if (s->nweb >= SP_ANA_MAX_WEB) { s->dropped++; return NULL; }
     if (s->nweb == s->capweb) {
         size_t nc = s->capweb ? s->capweb * 2 : 64;
@@ -102,7 +108,7 @@ static ana_web *web_get(ana_store *s, const char *site, const char *res)
     }
     ana_web *w = &s->web[s->nweb++];
     memset(w, 0, sizeof *w);
-    w->h = h;
+    ana_index_set(&s->webx, j, h, s->nweb - 1);
     w->site = ana_dup(s, site, strlen(site));
     w->res = ana_dup(s, res, strlen(res));
     w->first = INT64_MAX;
@@ -133,8 +139,8 @@ static void client_note(ana_store *s, ana_web *w, const char *ip, int64_t t, uin
 void ana_web_observe(ana_store *s, const sp_event *e, int64_t t)
 {
     char stem[1024], ip[64], site[256], method[16], q[1024], st[8], sz[32];
-    if (!getv(e, "cs-uri-stem", stem, sizeof stem) || !getv(e, "c-ip", ip, sizeof ip)) return;
-    if (!getv(e, "cs-host", site, sizeof site) && !getv(e, "s-ip", site, sizeof site)) snprintf(site, sizeof site, "%s", "-");
+    if (!ana_text(e, "cs-uri-stem", stem, sizeof stem) || !ana_text(e, "c-ip", ip, sizeof ip)) return;
+    if (!ana_text(e, "cs-host", site, sizeof site) && !ana_text(e, "s-ip", site, sizeof site)) snprintf(site, sizeof site, "%s", "-");
     ana_flow *sc = pair_get(s, &s->siteclients, site, ip);
     if (sc) sc->count++;
     ana_web *all = web_get(s, site, "*");   /* a pseudo-resource: the whole site */
@@ -147,10 +153,10 @@ void ana_web_observe(ana_store *s, const sp_event *e, int64_t t)
     ana_web *w = web_get(s, site, stem);
     if (!w) return;
     w->requests++;
-    if (getv(e, "cs-method", method, sizeof method) && !strcasecmp(method, "POST")) w->posts++;
-    if (getv(e, "cs-uri-query", q, sizeof q) && command_like(q)) w->cmdlike++;
-    if (getv(e, "sc-status", st, sizeof st) && st[0] == '2') w->ok++;
-    if (getv(e, "sc-bytes", sz, sizeof sz)) {
+    if (ana_text(e, "cs-method", method, sizeof method) && !strcasecmp(method, "POST")) w->posts++;
+    if (ana_text(e, "cs-uri-query", q, sizeof q) && command_like(q)) w->cmdlike++;
+    if (ana_text(e, "sc-status", st, sizeof st) && st[0] == '2') w->ok++;
+    if (ana_text(e, "sc-bytes", sz, sizeof sz)) {
         uint64_t b = strtoull(sz, NULL, 10);
         if (b < w->minsz) w->minsz = b;
         if (b > w->maxsz) w->maxsz = b;
@@ -164,26 +170,11 @@ void ana_web_observe(ana_store *s, const sp_event *e, int64_t t)
 
 static ana_flow *pair_get(ana_store *s, ana_pairs *t, const char *host, const char *dst)
 {
-    uint32_t h = hstr(dst, hstr(host, 2166136261u));
-    if ((t->n + 1) * 2 > t->icap) {
-        size_t nc = t->icap ? t->icap * 2 : 256;
-        uint32_t *ni = calloc(nc, sizeof *ni);
-        if (!ni) return NULL;
-        for (size_t i = 0; i < t->icap; i++)
-            if (t->idx[i]) {
-                size_t j = t->v[t->idx[i] - 1].h & (nc - 1);
-                while (ni[j]) j = (j + 1) & (nc - 1);
-                ni[j] = t->idx[i];
-            }
-        free(t->idx);
-        t->idx = ni;
-        t->icap = nc;
-    }
-    size_t j = h & (t->icap - 1);
-    for (; t->idx[j]; j = (j + 1) & (t->icap - 1)) {
-        ana_flow *f = &t->v[t->idx[j] - 1];
-        if (f->h == h && !strcmp(f->host, host) && !strcmp(f->dst, dst)) return f;
-    }
+    uint32_t h = ana_hash(dst, ana_hash(host, 2166136261u));
+    if (ana_index_reserve(&t->x, t->n)) return NULL;
+    size_t j = SIZE_MAX;
+    for (long k; (k = ana_index_next(&t->x, h, &j)) >= 0;)
+        if (!strcmp(t->v[k].host, host) && !strcmp(t->v[k].dst, dst)) return &t->v[k];
     if (t->n >= SP_ANA_MAX_FLOWS) { s->dropped++; return NULL; }
     if (t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 128;
@@ -194,10 +185,9 @@ static ana_flow *pair_get(ana_store *s, ana_pairs *t, const char *host, const ch
     }
     ana_flow *f = &t->v[t->n++];
     memset(f, 0, sizeof *f);
-    f->h = h;
     f->host = ana_dup(s, host, strlen(host));
     f->dst = ana_dup(s, dst, strlen(dst));
-    t->idx[j] = (uint32_t)t->n;
+    ana_index_set(&t->x, j, h, t->n - 1);
     return f;
 }
 
@@ -207,7 +197,7 @@ static void pairs_fini(ana_pairs *t)
 {
     for (size_t i = 0; i < t->n; i++) free(t->v[i].times);
     free(t->v);
-    free(t->idx);
+    ana_index_fini(&t->x);
 }
 
 void ana_flow_note(ana_store *s, const char *host, const char *dst, int64_t t, uint64_t bytes, int http_ip)
@@ -231,42 +221,29 @@ void ana_flow_note(ana_store *s, const char *host, const char *dst, int64_t t, u
 
 void ana_dns_answer(ana_store *s, const char *ip)
 {
-    if (!public_ip(ip)) return;
-    uint32_t h = hstr(ip, 2166136261u);
-    if (!h) h = 1;
-    if ((s->ndns + 1) * 2 > s->dnscap) {
-        size_t nc = s->dnscap ? s->dnscap * 2 : 256;
-        uint32_t *nh = calloc(nc, sizeof *nh);
-        const char **nv = calloc(nc, sizeof *nv);
-        if (!nh || !nv) { free(nh); free(nv); return; }
-        for (size_t i = 0; i < s->dnscap; i++)
-            if (s->dnsh[i]) {
-                size_t j = s->dnsh[i] & (nc - 1);
-                while (nh[j]) j = (j + 1) & (nc - 1);
-                nh[j] = s->dnsh[i];
-                nv[j] = s->dnsv[i];
-            }
-        free(s->dnsh);
-        free(s->dnsv);
-        s->dnsh = nh;
-        s->dnsv = nv;
-        s->dnscap = nc;
+    if (!public_ip(ip) || ana_dns_known(s, ip)) return;
+    if (s->ndns >= SP_ANA_MAX_FLOWS) { s->dropped++; return; }
+    uint32_t h = ana_hash(ip, 2166136261u);
+    if (ana_index_reserve(&s->dnsx, s->ndns)) return;
+    if (s->ndns == s->capdns) {
+        size_t nc = s->capdns ? s->capdns * 2 : 128;
+        const char **n = realloc(s->dns, nc * sizeof *n);
+        if (!n) return;
+        s->dns = n;
+        s->capdns = nc;
     }
-    size_t j = h & (s->dnscap - 1);
-    for (; s->dnsh[j]; j = (j + 1) & (s->dnscap - 1))
-        if (s->dnsh[j] == h && !strcmp(s->dnsv[j], ip)) return;
-    s->dnsh[j] = h;
-    s->dnsv[j] = ana_dup(s, ip, strlen(ip));
-    s->ndns++;
+    size_t j = SIZE_MAX;
+    while (ana_index_next(&s->dnsx, h, &j) >= 0) {}   /* to the free slot */
+    s->dns[s->ndns] = ana_dup(s, ip, strlen(ip));
+    ana_index_set(&s->dnsx, j, h, s->ndns++);
 }
 
 int ana_dns_known(const ana_store *s, const char *ip)
 {
-    if (!s->dnscap) return 0;
-    uint32_t h = hstr(ip, 2166136261u);
-    if (!h) h = 1;
-    for (size_t j = h & (s->dnscap - 1); s->dnsh[j]; j = (j + 1) & (s->dnscap - 1))
-        if (s->dnsh[j] == h && !strcmp(s->dnsv[j], ip)) return 1;
+    uint32_t h = ana_hash(ip, 2166136261u);
+    size_t j = SIZE_MAX;
+    for (long k; (k = ana_index_next(&s->dnsx, h, &j)) >= 0;)
+        if (!strcmp(s->dns[k], ip)) return 1;
     return 0;
 }
 
@@ -275,10 +252,10 @@ void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, 
 {
     char a[64], b[64], buf[2048];
     if (ch && !strcasecmp(ch, "Microsoft-Windows-Sysmon/Operational")) {
-        if (eid == 3 && getv(e, "Initiated", buf, sizeof buf) && !strcasecmp(buf, "true") &&
-            getv(e, "DestinationIp", b, sizeof b) && public_ip(b))
+        if (eid == 3 && ana_text(e, "Initiated", buf, sizeof buf) && !strcasecmp(buf, "true") &&
+            ana_text(e, "DestinationIp", b, sizeof b) && public_ip(b))
             ana_flow_note(s, host, b, t, 0, 0);
-        else if (eid == 22 && getv(e, "QueryResults", buf, sizeof buf)) {
+        else if (eid == 22 && ana_text(e, "QueryResults", buf, sizeof buf)) {
             /* "type:  5 x.example;::ffff:1.2.3.4;1.2.3.5;" */
             char *save = NULL;
             for (char *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
@@ -290,7 +267,7 @@ void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, 
         return;
     }
     /* Zeek */
-    if (!getv(e, "id.orig_h", a, sizeof a) || !getv(e, "id.resp_h", b, sizeof b)) return;
+    if (!ana_text(e, "id.orig_h", a, sizeof a) || !ana_text(e, "id.resp_h", b, sizeof b)) return;
     sp_value v[64];
     size_t n = e->field ? e->field(e->ev, "answers", 7, v, 64) : 0;
     if (n) {
@@ -307,17 +284,17 @@ void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, 
     if (sp_ip_special(a, strlen(a)) && public_ip(b)) {
         char ob[32], rb[32], hh[256];
         uint64_t bytes = 0;
-        if (getv(e, "orig_bytes", ob, sizeof ob)) bytes += strtoull(ob, NULL, 10);
-        if (getv(e, "resp_bytes", rb, sizeof rb)) bytes += strtoull(rb, NULL, 10);
-        int http_ip = getv(e, "host", hh, sizeof hh) && (sp_ioc_detect(hh, strlen(hh)) == SP_IOC_IPV4 ||
+        if (ana_text(e, "orig_bytes", ob, sizeof ob)) bytes += strtoull(ob, NULL, 10);
+        if (ana_text(e, "resp_bytes", rb, sizeof rb)) bytes += strtoull(rb, NULL, 10);
+        int http_ip = ana_text(e, "host", hh, sizeof hh) && (sp_ioc_detect(hh, strlen(hh)) == SP_IOC_IPV4 ||
                                                         sp_ioc_detect(hh, strlen(hh)) == SP_IOC_IPV6);
         /* http.log repeats conn.log's connections: only its Host matters */
-        if (getv(e, "method", hh, sizeof hh) || getv(e, "uri", hh, sizeof hh)) {
+        if (ana_text(e, "method", hh, sizeof hh) || ana_text(e, "uri", hh, sizeof hh)) {
             if (http_ip) { ana_flow *f = flow_get(s, a, b); if (f) f->http_ip = 1; }
             return;
         }
         /* ssl.log likewise: skip, conn.log has the connection */
-        if (getv(e, "server_name", hh, sizeof hh) || getv(e, "version", hh, sizeof hh)) return;
+        if (ana_text(e, "server_name", hh, sizeof hh) || ana_text(e, "version", hh, sizeof hh)) return;
         ana_flow_note(s, a, b, t, bytes, http_ip);
     }
 }
@@ -370,8 +347,7 @@ void ana_webc2_merge(ana_store *d, const ana_store *s)
             t->times[t->ntimes++] = f->times[k];
         }
     }
-    for (size_t i = 0; i < s->dnscap; i++)
-        if (s->dnsh[i]) ana_dns_answer(d, s->dnsv[i]);
+    for (size_t i = 0; i < s->ndns; i++) ana_dns_answer(d, s->dns[i]);
 }
 
 /* --------------------------------------------------------------- finish */
@@ -513,9 +489,7 @@ static void web_finish(ana_store *s, const sp_geo *geo, const struct sp_intel *i
     for (size_t i = 0; i < s->nweb; i++) {
         ana_web *w = &s->web[i];
         if (!strcmp(w->res, "*")) continue;
-        const ana_web *site = NULL;
-        for (size_t k = 0; k < s->nweb; k++)
-            if (!strcmp(s->web[k].res, "*") && !strcmp(s->web[k].site, w->site)) { site = &s->web[k]; break; }
+        const ana_web *site = web_find(s, w->site, "*");
         int score = 0;
         char why[512];
         size_t wl = 0;
@@ -652,8 +626,9 @@ void ana_webc2_fini(ana_store *s)
     free(s->web);
     pairs_fini(&s->flows);
     pairs_fini(&s->siteclients);
-    free(s->dnsh);
-    free(s->dnsv);
+    free(s->dns);
+    ana_index_fini(&s->dnsx);
+    ana_index_fini(&s->webx);
     free(s->ws);
     free(s->wcl);
     free(s->c2);
