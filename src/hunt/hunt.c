@@ -13,8 +13,8 @@
  * the hunt.
  */
 #include "hunt/hunt_int.h"
+#include "base/dirlist.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1144,52 +1144,29 @@ static void hunt_file(sp_hunt *h, const char *path)
     if (h->o.progress) h->o.progress(h->o.user, path, 1, 1);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void hunt_dir(sp_hunt *h, const char *path, int depth)
 {
     if (depth > SP_MAX_DIR_DEPTH) {
         if (h->o.warn) h->o.warn(h->o.user, path, UINT64_MAX, "folder nested too deep: skipped");
         return;
     }
-    DIR *d = opendir(path);
-    if (!d) {
+    char **names;
+    size_t n;
+    if (sp_dir_list(path, 0, &names, &n)) {
+        if (errno == ENOMEM) { h->nomem = 1; return; }
         input *in = hunt_new_input(h, path, "unreadable");
         if (in) { in->st.errors++; hunt_note(h, in, UINT64_MAX, strerror(errno)); }
         return;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) { h->nomem = 1; break; }
-            names = nn;
-        }
-        size_t l = strlen(path) + strlen(e->d_name) + 2;
-        names[n] = malloc(l);
-        if (!names[n]) { h->nomem = 1; break; }
-        snprintf(names[n], l, "%s/%s", path, e->d_name);
-        n++;
-    }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_name);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !h->nomem; i++) {
         struct stat sb;
-        if (!h->nomem && lstat(names[i], &sb) == 0) {
+        if (lstat(names[i], &sb) == 0) {
             if (S_ISDIR(sb.st_mode)) hunt_dir(h, names[i], depth + 1);
             else if (S_ISREG(sb.st_mode)) hunt_file(h, names[i]);
             /* symbolic links and special files are not followed */
         }
-        free(names[i]);
     }
-    free(names);
+    sp_dir_list_free(names, n);
 }
 
 sp_status sp_hunt_add_path(sp_hunt *h, const char *path, sp_error *err)

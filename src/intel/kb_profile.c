@@ -14,7 +14,6 @@
  * tested as a hypothesis like any other.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "intel/kb.h"
+#include "base/dirlist.h"
 #include "sigma/sigma.h"
 
 enum {
@@ -620,8 +620,6 @@ static int has_ext(const char *n)
     return (l > 4 && !strcmp(n + l - 4, ".yml")) || (l > 5 && !strcmp(n + l - 5, ".yaml"));
 }
 
-static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 static int load_file(sp_kb *kb, const char *path, sp_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -643,41 +641,22 @@ static int load_path(sp_kb *kb, const char *path, int depth, sp_error *err)
     if (stat(path, &st)) { kb_err(err, path, UINT64_MAX, "%s", strerror(errno)); if (err) err->sys_errno = errno; return -1; }
     if (!S_ISDIR(st.st_mode)) return load_file(kb, path, err);
     if (depth > SP_KB_MAX_DIR_DEPTH) return 0;
-    DIR *d = opendir(path);
-    if (!d) { kb_err(err, path, UINT64_MAX, "cannot open folder: %s", strerror(errno)); if (err) err->sys_errno = errno; return -1; }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    char **names;
+    size_t n;
+    if (sp_dir_list(path, 1, &names, &n)) {
+        kb_err(err, path, UINT64_MAX, "%s%s", errno == ENOMEM ? "" : "cannot open folder: ", strerror(errno));
+        if (err) err->sys_errno = errno;
+        return -1;
+    }
     int rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            char **nn = realloc(names, nc * sizeof *nn);
-            if (!nn) { rc = -1; break; }
-            names = nn;
-            cap = nc;
-        }
-        if (!(names[n] = strdup(e->d_name))) { rc = -1; break; }
-        n++;
-    }
-    closedir(d);
-    if (rc) kb_err(err, path, UINT64_MAX, "out of memory");
-    if (n) qsort(names, n, sizeof *names, cmpstr);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t pl = strlen(path) + strlen(names[i]) + 2;
-        char *p = malloc(pl);
-        if (!p) { kb_err(err, path, UINT64_MAX, "out of memory"); rc = -1; break; }
-        snprintf(p, pl, "%s/%s", path, names[i]);
         struct stat cs;
-        if (stat(p, &cs) == 0) {
-            if (S_ISDIR(cs.st_mode)) rc = load_path(kb, p, depth + 1, err);
-            else if (S_ISREG(cs.st_mode) && has_ext(names[i])) rc = load_file(kb, p, err);
+        if (stat(names[i], &cs) == 0) {
+            if (S_ISDIR(cs.st_mode)) rc = load_path(kb, names[i], depth + 1, err);
+            else if (S_ISREG(cs.st_mode) && has_ext(names[i])) rc = load_file(kb, names[i], err);
         }
-        free(p);
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    sp_dir_list_free(names, n);
     return rc;
 }
 

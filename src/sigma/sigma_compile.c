@@ -13,7 +13,6 @@
  * Conditions (a string or a list of strings, OR-ed) then reference the
  * identifiers (sigma_cond.c).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "sigma/sigma.h"
+#include "base/dirlist.h"
 
 /* ------------------------------------------------------------ fields */
 
@@ -518,8 +518,6 @@ static int has_ext(const char *n)
     return (l > 4 && !strcmp(n + l - 4, ".yml")) || (l > 5 && !strcmp(n + l - 5, ".yaml"));
 }
 
-static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 static int load_file(sp_ruleset *rs, const char *path, sp_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -552,44 +550,25 @@ int sg_load_path(sp_ruleset *rs, const char *path, int depth, sp_error *err)
     }
     if (!S_ISDIR(st.st_mode)) return load_file(rs, path, err);
     if (depth > SP_SIGMA_MAX_DIR_DEPTH) return 0;
-    DIR *d = opendir(path);
-    if (!d) {
-        if (err) { snprintf(err->file, sizeof err->file, "%s", path); err->sys_errno = errno; snprintf(err->msg, sizeof err->msg, "cannot open folder: %s", strerror(errno)); }
+    char **names;
+    size_t n;
+    if (sp_dir_list(path, 1, &names, &n)) {
+        if (err) {
+            snprintf(err->file, sizeof err->file, "%s", path);
+            err->sys_errno = errno;
+            snprintf(err->msg, sizeof err->msg, "%s%s", errno == ENOMEM ? "" : "cannot open folder: ", strerror(errno));
+        }
         return -1;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
     int rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            char **nn = realloc(names, nc * sizeof *nn);
-            if (!nn) { rc = -1; break; }
-            names = nn;
-            cap = nc;
-        }
-        names[n] = strdup(e->d_name);
-        if (!names[n]) { rc = -1; break; }
-        n++;
-    }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmpstr);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t pl = strlen(path) + strlen(names[i]) + 2;
-        char *p = malloc(pl);
-        if (!p) { rc = -1; break; }
-        snprintf(p, pl, "%s/%s", path, names[i]);
         struct stat cs;
-        if (stat(p, &cs) == 0) {
-            if (S_ISDIR(cs.st_mode)) rc = sg_load_path(rs, p, depth + 1, err);
-            else if (S_ISREG(cs.st_mode) && has_ext(names[i])) rc = load_file(rs, p, err);
+        if (stat(names[i], &cs) == 0) {
+            if (S_ISDIR(cs.st_mode)) rc = sg_load_path(rs, names[i], depth + 1, err);
+            else if (S_ISREG(cs.st_mode) && has_ext(names[i])) rc = load_file(rs, names[i], err);
         }
-        free(p);
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    sp_dir_list_free(names, n);
     if (rc && err && !err->msg[0]) snprintf(err->msg, sizeof err->msg, "out of memory");
     return rc;
 }

@@ -1,0 +1,17 @@
+/*
+ * dirlist.h — a folder's entries as full paths, sorted by name (byte order),
+ * so every walk (rules, profiles, evidence) visits files in the same order
+ * on every machine.  "." and ".." are never listed; with skip_hidden, no
+ * name starting with '.' is.
+ */
+#ifndef SP_BASE_DIRLIST_H
+#define SP_BASE_DIRLIST_H
+
+#include <stddef.h>
+
+/* 0 and *out, *n set (free with sp_dir_list_free), or -1 with errno set
+ * (the folder cannot be opened, or ENOMEM). */
+int sp_dir_list(const char *path, int skip_hidden, char ***out, size_t *n);
+void sp_dir_list_free(char **names, size_t n);
+
+#endif
