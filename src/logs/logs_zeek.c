@@ -91,7 +91,7 @@ static int zeek_ts(const char *s, size_t n, int64_t *out)
     int64_t sec = 0, ms = 0;
     if (!n) return -1;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-        if (i > 15) return -1;
+        if (i >= 12) return -1; /* 1e12 s is year 33658; keeps sec*1000 in range */
         sec = sec * 10 + (s[i] - '0');
     }
     if (i == 0) return -1;

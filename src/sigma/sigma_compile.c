@@ -289,7 +289,7 @@ static sg_rule *new_rule(sp_ruleset *rs)
 
 static int parse_timespan(const ynode *v, int64_t *ms)
 {
-    if (!v || v->kind != YN_SCALAR || v->len < 2 || v->len > 20) return -1;
+    if (!v || v->kind != YN_SCALAR || v->len < 2 || v->len > 13) return -1; /* 12 digits: no overflow */
     int64_t n = 0;
     size_t i = 0;
     for (; i < v->len - 1; i++) {

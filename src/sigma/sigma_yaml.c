@@ -233,7 +233,7 @@ int sy_int(const ynode *n, int64_t *out)
     size_t i = 0;
     int neg = 0;
     if (s[0] == '-' || s[0] == '+') { neg = s[0] == '-'; i = 1; }
-    if (i >= n->len) return 0;
+    if (i >= n->len || n->len - i > 18) return 0; /* 18 digits cannot overflow */
     int64_t v = 0;
     for (; i < n->len; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;

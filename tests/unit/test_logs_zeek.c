@@ -33,6 +33,10 @@ TEST(logs_zeek_tsv)
     CHECK_EQ_INT(lt_parse(&t, "1\t2\t3\t4\t5\t6\t7\t8\t9"), -1);
     CHECK_EQ_INT(lt_parse(&t, "yesterday\tCAbd\t10.0.0.1\t53\tq\t-\t-\t-"), -1);
     CHECK(strstr(t.err, "ts") != NULL);
+    /* a 16-digit ts would overflow ms (fuzz_zeek finding): refused, not wrapped */
+    CHECK_EQ_INT(lt_parse(&t, "9999999999999999.5\tCAbd\t10.0.0.1\t53\tq\t-\t-\t-"), -1);
+    CHECK(strstr(t.err, "ts") != NULL);
+    CHECK_EQ_INT(lt_parse(&t, "99999999999.0\tCAbd\t10.0.0.1\t53\tq\t-\t-\t-"), 1);
     /* #path wins; a new header block (other log, other separator values) */
     CHECK_EQ_INT(lt_parse(&t, "#close\t2022-08-11-00-00-00"), 0);
     CHECK_EQ_INT(lt_parse(&t, "#separator |"), 0);
