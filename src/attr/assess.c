@@ -129,6 +129,7 @@ void attr_calib_add(attr_calib *c, const attr_model *m, const double *score, con
     sp_confidence cf = confidence(&e, p, 1);
     c->n++;
     if (top == m->ng) c->unknown_top++;
+    else c->named[cf]++;
     c->conf_n[cf]++;
     c->conf_ok[cf] += (size_t)ok;
     int b = attr_icd_band(p);
@@ -678,7 +679,7 @@ static int resolve(const sp_attr *a, const sp_evidence *ev, ritem **out, size_t 
 static double item_weight(const attr_model *m, const ritem *it, const double *famw, size_t gi)
 {
     double w = it->s * am_llr(m, gi, it->feat);
-    if (it->kind == RI_SW) w *= m->p.software_q;
+    if (it->kind == RI_SW) w *= am_swq(m, it->feat - 2 * m->nt);
     if (it->fam != SIZE_MAX && m->p.family > 0) w += famw[it->fam - m->nt] * m->p.family * am_llr(m, gi, it->fam) / (double)it->famshare;
     return w / m->p.temperature;
 }
@@ -711,8 +712,8 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
     size_t nit = 0;
     evsum es = {0};
     pvec pv = {0};
-    double *lp = NULL, *post = NULL, *famw = NULL, *knn = NULL;
-    size_t *knd = NULL;
+    double *lp = NULL, *post = NULL, *famw = NULL, *knn = NULL, *swk = NULL;
+    size_t *knd = NULL, *swd = NULL;
     if (resolve(a, ev, &it, &nit, &es)) goto nomem;
     if (profile_evidence(a, ev, &as->ar, &pv, &es)) goto nomem;
     evsum_fini(&es);
@@ -727,7 +728,7 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
         double s = m->logprior[gi];
         for (size_t i = 0; i < nit; i++) {
             double w = it[i].s * am_llr(m, gi, it[i].feat);
-            if (it[i].kind == RI_SW) w *= m->p.software_q;
+            if (it[i].kind == RI_SW) w *= am_swq(m, it[i].feat - 2 * m->nt);
             s += w / m->p.temperature;
         }
         lp[gi] = s;
@@ -737,19 +738,31 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
         if (famw[f] <= 0) continue;
         for (size_t gi = 0; gi < m->ng; gi++) lp[gi] += famw[f] * m->p.family * am_llr(m, gi, m->nt + f) / m->p.temperature;
     }
-    /* the nearest past report of each group */
-    if (m->p.knn > 0 && m->ndoc) {
+    /* the nearest past report of each group, and the tool of its whose
+     * behaviour the evidence resembles most */
+    if ((m->p.knn > 0 && m->ndoc) || (m->p.swknn > 0 && m->swd_off)) {
         attr_query q = {0};
         int bad = 0;
         for (size_t i = 0; i < nit && !bad; i++) {
             if (it[i].kind == RI_TECH) bad = aq_technique(&q, m, it[i].t, it[i].s);
-            else bad = aq_add(&q, (uint32_t)it[i].feat, it[i].kind == RI_SW ? it[i].s * m->p.software_q : it[i].s);
+            else bad = aq_add(&q, (uint32_t)it[i].feat, it[i].kind == RI_SW ? it[i].s * am_swq(m, it[i].feat - 2 * m->nt) : it[i].s);
         }
-        knn = malloc(m->ng * sizeof *knn);
-        knd = malloc(m->ng * sizeof *knd);
-        if (bad || !knn || !knd || attr_knn(m, &q, knn, knd)) { aq_free(&q); goto nomem; }
+        if (!bad && m->p.knn > 0 && m->ndoc) {
+            knn = malloc(m->ng * sizeof *knn);
+            knd = malloc(m->ng * sizeof *knd);
+            bad = !knn || !knd || attr_knn(m, &q, knn, knd);
+        }
+        if (!bad && m->p.swknn > 0 && m->swd_off) {
+            swk = malloc(m->ng * sizeof *swk);
+            swd = malloc(m->ng * sizeof *swd);
+            bad = !swk || !swd || attr_swknn(m, &q, swk, swd);
+        }
         aq_free(&q);
-        for (size_t gi = 0; gi < m->ng; gi++) lp[gi] += m->p.knn * knn[gi];
+        if (bad) goto nomem;
+        for (size_t gi = 0; gi < m->ng; gi++) {
+            if (knn) lp[gi] += m->p.knn * knn[gi];
+            if (swk) lp[gi] += m->p.swknn * swk[gi];
+        }
     }
     for (size_t i = 0; i < pv.n; i++) lp[pv.v[i].gi] += pv.v[i].w;
     posterior(m->ng, lp, a->o.unknown_prior, post);
@@ -784,7 +797,7 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
         if (h->h.is_unknown && h->h.confidence == SP_CONF_HIGH) h->h.confidence = SP_CONF_MODERATE;
         h->h.confidence_word = sp_confidence_word(h->h.confidence);
         h->h.likelihood_term = sp_icd203_term(h->h.likelihood);
-        size_t cap = nit + pv.n + 2, nf = 0, na = 0;
+        size_t cap = nit + pv.n + 3, nf = 0, na = 0;
         sp_attr_item *fi = sp_arena_alloc(&as->ar, cap * sizeof *fi), *ag = sp_arena_alloc(&as->ar, cap * sizeof *ag);
         if (!fi || !ag) goto nomem;
         if (h->gi == SIZE_MAX) {
@@ -801,6 +814,14 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
             int detail = r < 40;
             for (size_t i = 0; i < nit && detail; i++) {
                 double w = item_weight(m, &it[i], famw, gi);
+                if (!m->df[it[i].feat]) {
+                    /* what no group is known for weighs alike for every group: it is
+                     * evidence for the unknown actor, not against this group; only
+                     * its family part (if any) tells groups apart */
+                    double nov = it[i].s * m->llr_novel;
+                    if (it[i].kind == RI_SW) nov *= am_swq(m, it[i].feat - 2 * m->nt);
+                    w -= nov / m->p.temperature;
+                }
                 if (fabs(w) < 0.02) continue;
                 sp_attr_item x = {it[i].kind == RI_TECH ? "technique" : it[i].kind == RI_SW ? "software" : "malware",
                                   it[i].id, it[i].name ? it[i].name : "", w, tech_why(&as->ar, m, &it[i], gi, w)};
@@ -817,6 +838,14 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
                                   m->p.knn * knn[gi],
                                   afmt(&as->ar, "the most similar earlier %s about it (cosine %.2f over %u items)",
                                        rk < m->nrep ? "report" : "attributed campaign", knn[gi], m->doc_off[d + 1] - m->doc_off[d])};
+                if (!x.why) goto nomem;
+                fi[nf++] = x;
+            }
+            if (swk && swd[gi] != SIZE_MAX && m->p.swknn * swk[gi] >= 0.02) {
+                const sp_kb_object *so = sp_kb_object_at(a->kb, SP_KB_SOFTWARE, swd[gi]);
+                sp_attr_item x = {"tool behaviour", so->id, so->name, m->p.swknn * swk[gi],
+                                  afmt(&as->ar, "the techniques seen resemble what %s, which it uses, does (cosine %.2f)", so->name,
+                                       swk[gi] / (m->c[gi * m->nf + am_fsw(m, swd[gi])] < 1 ? m->c[gi * m->nf + am_fsw(m, swd[gi])] : 1))};
                 if (!x.why) goto nomem;
                 fi[nf++] = x;
             }
@@ -874,12 +903,12 @@ sp_status sp_attr_assess(const sp_attr *a, const sp_evidence *ev, sp_assessment 
     as->info.asns = ev->nasn;
     as->info.thin = es.thin;
     as->info.confidence = as->nh ? as->hyp[0].h.confidence : SP_CONF_LOW;
-    free(it); free(pv.v); free(lp); free(post); free(famw); free(knn); free(knd);
+    free(it); free(pv.v); free(lp); free(post); free(famw); free(knn); free(knd); free(swk); free(swd);
     as->info.ms = attr_now_ms() - t0;
     *out = as;
     return SP_OK;
 nomem:
-    free(it); free(pv.v); free(lp); free(post); free(famw); free(knn); free(knd);
+    free(it); free(pv.v); free(lp); free(post); free(famw); free(knn); free(knd); free(swk); free(swd);
     sp_assessment_free(as);
     return SP_ERR_NOMEM;
 }

@@ -88,12 +88,14 @@ typedef struct attr_params {
     double mode;                /* 0 query likelihood, 1 BM25 */
     double k1, b;               /* BM25 */
     double knn;                 /* weight of the similarity to the nearest past report */
+    double swknn;               /* weight of the similarity to the behaviour of a tool the group uses */
     double sw_report;           /* software analysed in one of the group's own reports */
     double family;              /* weight of the technique-family feature */
     double sw_expand;           /* software -> its techniques, in the group profile */
     double campaign;            /* attributed campaigns' items, in the group profile */
     double report_bonus;        /* + this * log(reports citing) per link */
     double software_q;          /* query weight of software relative to a technique */
+    double tool_q;              /* ... times this for ATT&CK `tool`s (net, arp: what anyone runs) */
     double prior_gamma;         /* prior ∝ (1 + reports of the group)^gamma */
     double temperature;         /* log-likelihoods are divided by this */
 } attr_params;
@@ -113,6 +115,7 @@ typedef struct attr_model {
     double *idf;                /* BM25 idf per feature */
     double avg_len;             /* mean group weight */
     double mu_eff;              /* mu * avg_len */
+    double llr_novel;           /* llr of a feature no group has, for every group alike */
     double *logprior;           /* per group (normalised over groups) */
     uint32_t *nreports;         /* per group: distinct reports behind its links */
     uint32_t *df;               /* per feature: groups having it (for IDF / why) */
@@ -123,6 +126,9 @@ typedef struct attr_model {
     uint32_t *doc_k, *doc_rep, *doc_off, *doc_f;
     double *doc_norm;
     double *idf2;               /* ln(N / df)^2 per feature */
+    /* each software's techniques (its behaviour) as a document */
+    uint32_t *swd_off, *swd_f;  /* ns + 1 offsets; technique and family features */
+    double *swd_norm;
 } attr_model;
 
 /* Build the ATT&CK + profile model; -1 on memory. */
@@ -151,7 +157,17 @@ static inline double am_llr(const attr_model *m, size_t g, size_t f)
         return m->idf[f] * c * (m->p.k1 + 1) / (c + m->p.k1 * (1 - m->p.b + m->p.b * G / m->avg_len));
     }
     if (g == SIZE_MAX) return 0;
+    /* a feature no group has cannot tell groups apart: the same (negative)
+     * weight for each, as for a profile of mean size, so that it speaks for
+     * "an actor not in the knowledge base" without favouring small profiles */
+    if (!m->df[f]) return m->llr_novel;
     return __builtin_log(am_p(m, g, f)) - m->logbg[f];
+}
+/* query weight of a software observation: tools anyone runs count less */
+static inline double am_swq(const attr_model *m, size_t sw)
+{
+    const sp_kb_object *o = sp_kb_object_at(m->kb, SP_KB_SOFTWARE, sw);
+    return m->p.software_q * (o && o->is_tool ? m->p.tool_q : 1.0);
 }
 /* Whether a link survives the exclusion: -1 dropped, else the number of
  * citations kept (0: the link cites nothing). */
@@ -171,6 +187,10 @@ void attr_score(const attr_model *m, const attr_query *q, double *score);
 /* per group: the cosine of the query with its most similar past report
  * (best[g]) and which document that is (doc[g], SIZE_MAX none); -1 memory */
 int attr_knn(const attr_model *m, const attr_query *q, double *best, size_t *doc);
+/* per group: the best cosine of the query with the techniques of a tool the
+ * group uses, times how firmly it uses it (best[g]), and which software that
+ * is (which[g], SIZE_MAX none; which may be NULL); -1 memory */
+int attr_swknn(const attr_model *m, const attr_query *q, double *best, size_t *which);
 
 /* ---------------------------------------------------------------- shared */
 

@@ -20,6 +20,7 @@ typedef struct attr_calib {
     size_t band_n[7], band_ok[7];       /* ICD 203 bands, "almost no chance" .. "almost certain" */
     double band_p[7];                   /* sum of stated likelihoods per band */
     size_t unknown_top;                 /* "not in the knowledge base" ranked first */
+    size_t named[4];                    /* a group ranked first, by its confidence */
     size_t thin, thin_low;              /* thin-evidence cases, and those stated low */
     double brier;                       /* sum over cases of (p_top - correct)^2 */
 } attr_calib;
@@ -39,8 +40,9 @@ typedef struct attr_bench_opts {
 typedef struct attr_bench_result {
     size_t attributed_to;       /* campaign attributed-to relationships seen */
     size_t single_group_reports;
-    attr_proto_result loco, loro;
-    attr_calib cal_loco, cal_loro;
+    attr_proto_result loco, loco_strict, loro;   /* loco_strict: also the campaign's reports */
+    attr_proto_result open;     /* unattributed campaigns (no ranks) */
+    attr_calib cal_loco, cal_loro, cal_open;
 } attr_bench_result;
 
 int attr_bench(const sp_kb *kb, const attr_params *p, const attr_bench_opts *o, attr_bench_result *r);

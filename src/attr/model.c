@@ -50,13 +50,15 @@ const attr_params attr_default_params = {
     .mode = 0,
     .k1 = 1.2,
     .b = 0.75,
-    .knn = 5.0,
+    .knn = 4.0,
+    .swknn = 1.0,
     .sw_report = 0.3,
     .family = 0.5,
     .sw_expand = 0.3,
     .campaign = 0.7,
     .report_bonus = 0.3,
-    .software_q = 1.0,
+    .software_q = 1.5,
+    .tool_q = 0.5,
     .prior_gamma = 0.5,
     .temperature = 2.5,
 };
@@ -69,6 +71,7 @@ void attr_model_free(attr_model *m)
     free(m->gidx); free(m->c); free(m->gsum); free(m->bg); free(m->logbg); free(m->idf); free(m->logprior);
     free(m->nreports); free(m->df); free(m->tfam);
     free(m->doc_k); free(m->doc_rep); free(m->doc_off); free(m->doc_f); free(m->doc_norm); free(m->idf2);
+    free(m->swd_off); free(m->swd_f); free(m->swd_norm);
     for (size_t i = 0; i < m->nm; i++) free(m->mname[i]);
     free(m->mname);
     memset(m, 0, sizeof *m);
@@ -227,6 +230,95 @@ static int build_docs(attr_model *m, const sp_kb *kb, const attr_excl *ex)
 nomem:
     free(d.v);
     return -1;
+}
+
+static int u32cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* every software's kept technique links, as a document of technique and
+ * family features */
+static int build_sw_docs(attr_model *m, const sp_kb *kb, const attr_excl *ex)
+{
+    size_t tot = 0;
+    for (size_t s = 0; s < m->ns; s++) {
+        const sp_kb_link *T;
+        tot += 2 * sp_kb_links(kb, SP_KB_SOFTWARE, s, SP_KB_USES, SP_KB_TECHNIQUE, &T);
+    }
+    m->swd_off = malloc((m->ns + 1) * sizeof *m->swd_off);
+    m->swd_f = malloc((tot + 1) * sizeof *m->swd_f);
+    m->swd_norm = calloc(m->ns + 1, sizeof *m->swd_norm);
+    if (!m->swd_off || !m->swd_f || !m->swd_norm) return -1;
+    size_t n = 0;
+    for (size_t s = 0; s < m->ns; s++) {
+        m->swd_off[s] = (uint32_t)n;
+        if (!active(sp_kb_object_at(kb, SP_KB_SOFTWARE, s))) continue;
+        const sp_kb_link *T;
+        size_t nt = sp_kb_links(kb, SP_KB_SOFTWARE, s, SP_KB_USES, SP_KB_TECHNIQUE, &T);
+        size_t start = n;
+        for (size_t j = 0; j < nt; j++) {
+            if (!active(sp_kb_object_at(kb, SP_KB_TECHNIQUE, T[j].target))) continue;
+            if (kept_reports(kb, &T[j], ex, NULL, 0, NULL) < 0) continue;
+            m->swd_f[n++] = (uint32_t)am_ft(m, T[j].target);
+            m->swd_f[n++] = (uint32_t)am_ffam(m, T[j].target);
+        }
+        qsort(m->swd_f + start, n - start, sizeof *m->swd_f, u32cmp);
+        size_t w = start;
+        for (size_t j = start; j < n; j++)
+            if (j == start || m->swd_f[j] != m->swd_f[j - 1]) m->swd_f[w++] = m->swd_f[j];
+        n = w;
+        for (size_t j = start; j < n; j++) {
+            uint32_t f = m->swd_f[j];
+            double wt = (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
+            m->swd_norm[s] += wt * wt * m->idf2[f];
+        }
+        m->swd_norm[s] = sqrt(m->swd_norm[s]);
+    }
+    m->swd_off[m->ns] = (uint32_t)n;
+    return 0;
+}
+
+/* per group: the best cosine of the query with the behaviour of a tool the
+ * group uses, times how firmly it uses it */
+int attr_swknn(const attr_model *m, const attr_query *q, double *best, size_t *which)
+{
+    double *qd = calloc(m->nf ? m->nf : 1, sizeof *qd);
+    double *cs = calloc(m->ns ? m->ns : 1, sizeof *cs);
+    if (!qd || !cs) { free(qd); free(cs); return -1; }
+    double qn = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->f[i] >= 2 * m->nt) continue;
+        qd[q->f[i]] = q->w[i];
+        qn += q->w[i] * q->w[i] * m->idf2[q->f[i]];
+    }
+    qn = sqrt(qn);
+    for (size_t s = 0; s < m->ns && qn > 0; s++) {
+        if (m->swd_norm[s] <= 0) continue;
+        double dot = 0;
+        for (size_t j = m->swd_off[s]; j < m->swd_off[s + 1]; j++) {
+            uint32_t f = m->swd_f[j];
+            if (qd[f] == 0) continue;
+            double w = (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
+            dot += qd[f] * w * m->idf2[f];
+        }
+        cs[s] = dot / (qn * m->swd_norm[s]);
+    }
+    for (size_t k = 0; k < m->ng; k++) {
+        const float *row = m->c + k * m->nf + 2 * m->nt;
+        double b = 0;
+        size_t w = SIZE_MAX;
+        for (size_t s = 0; s < m->ns; s++)
+            if (row[s] > 0 && cs[s] > 0) {
+                double v = cs[s] * (row[s] < 1 ? row[s] : 1);
+                if (v > b) { b = v; w = s; }
+            }
+        best[k] = b;
+        if (which) which[k] = w;
+    }
+    free(qd); free(cs);
+    return 0;
 }
 
 int attr_knn(const attr_model *m, const attr_query *q, double *best, size_t *doc)
@@ -452,6 +544,7 @@ int attr_model_build(attr_model *m, const sp_kb *kb, const attr_params *p, const
     m->avg_len = m->ng ? total / (double)m->ng : 1;
     if (m->avg_len <= 0) m->avg_len = 1;
     m->mu_eff = m->p.mu * m->avg_len;
+    m->llr_novel = log(m->mu_eff / (m->avg_len + m->mu_eff));
     /* prior: groups behind more reports turn up more often */
     double mx = -INFINITY;
     for (size_t k = 0; k < m->ng; k++) {
@@ -464,6 +557,7 @@ int attr_model_build(attr_model *m, const sp_kb *kb, const attr_params *p, const
     free(stamp);
     stamp = NULL;
     if (m->p.knn > 0 && build_docs(m, kb, ex)) goto nomem;
+    if (m->p.swknn > 0 && build_sw_docs(m, kb, ex)) goto nomem;
     return 0;
 nomem:
     free(stamp);
@@ -505,7 +599,7 @@ int aq_technique(attr_query *q, const attr_model *m, size_t t, double s)
 
 int aq_software(attr_query *q, const attr_model *m, size_t sw, double s)
 {
-    return aq_add(q, (uint32_t)am_fsw(m, sw), s * m->p.software_q);
+    return aq_add(q, (uint32_t)am_fsw(m, sw), s * am_swq(m, sw));
 }
 
 void attr_score(const attr_model *m, const attr_query *q, double *score)
@@ -526,6 +620,12 @@ void attr_score(const attr_model *m, const attr_query *q, double *score)
         double *best = malloc(m->ng * sizeof *best);
         if (!best || attr_knn(m, q, best, NULL)) { free(best); return; }
         for (size_t k = 0; k < m->ng; k++) score[k] += m->p.knn * best[k];
+        free(best);
+    }
+    if (m->p.swknn > 0 && m->swd_off) {
+        double *best = malloc(m->ng * sizeof *best);
+        if (!best || attr_swknn(m, q, best, NULL)) { free(best); return; }
+        for (size_t k = 0; k < m->ng; k++) score[k] += m->p.swknn * best[k];
         free(best);
     }
 }

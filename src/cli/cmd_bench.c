@@ -22,13 +22,16 @@ static const char usage_bench[] =
 static const char usage_battr[] =
     "usage: spoor bench attribution [--attack FILE] [--min-items N] [--json]\n"
     "\n"
-    "Leave-one-campaign-out over the attributed ATT&CK campaigns and\n"
-    "leave-one-report-out over reports cited for exactly one group (supporting at\n"
-    "least N techniques and software, default 3); each held-out case removes the\n"
-    "campaign or report and everything citing only it before the model is built.\n"
+    "(a) Leave-one-campaign-out over the attributed ATT&CK campaigns (the campaign\n"
+    "and its relationships held out; \"strict\": also every report it cites),\n"
+    "(b) leave-one-report-out over reports cited for exactly one group (supporting\n"
+    "at least N techniques and software, default 3; the report and every link\n"
+    "citing only it held out), and (c) the open set: campaigns attributed to\n"
+    "nobody, where abstaining is right.  The model is rebuilt for each case.\n"
     "Prints top-1/3/5/10 and mean reciprocal rank for spoor's model and for a\n"
-    "TF-IDF cosine baseline on the same cases, calibration tables, and the time\n"
-    "to assess a hunt's findings with the full knowledge base and profiles.\n"
+    "TF-IDF cosine baseline on the same cases, calibration tables, how often the\n"
+    "open set is abstained on, and the time to assess a hunt's findings with the\n"
+    "full knowledge base and profiles.\n"
     "\n"
     "options:\n"
     "  --attack FILE      ATT&CK bundle or KB file (default: the shipped KB, made\n"
@@ -37,12 +40,13 @@ static const char usage_battr[] =
     "  --json             one JSON object\n"
     "  --param NAME=V     override a model parameter (experiments only): mu, jm,\n"
     "                     family, sw_expand, campaign, report_bonus, software_q,\n"
-    "                     prior_gamma, temperature\n";
+    "                     tool_q, sw_report, knn, swknn, prior_gamma,\n"
+    "                     temperature, mode, k1, b\n";
 
 static int set_param(attr_params *p, const char *kv)
 {
     static const struct { const char *n; size_t off; } t[] = {
-        {"mu", offsetof(attr_params, mu)}, {"jm", offsetof(attr_params, jm)}, {"mode", offsetof(attr_params, mode)}, {"k1", offsetof(attr_params, k1)}, {"b", offsetof(attr_params, b)}, {"knn", offsetof(attr_params, knn)}, {"sw_report", offsetof(attr_params, sw_report)}, {"family", offsetof(attr_params, family)},
+        {"mu", offsetof(attr_params, mu)}, {"jm", offsetof(attr_params, jm)}, {"mode", offsetof(attr_params, mode)}, {"k1", offsetof(attr_params, k1)}, {"b", offsetof(attr_params, b)}, {"knn", offsetof(attr_params, knn)}, {"swknn", offsetof(attr_params, swknn)}, {"tool_q", offsetof(attr_params, tool_q)}, {"sw_report", offsetof(attr_params, sw_report)}, {"family", offsetof(attr_params, family)},
         {"sw_expand", offsetof(attr_params, sw_expand)}, {"campaign", offsetof(attr_params, campaign)},
         {"report_bonus", offsetof(attr_params, report_bonus)}, {"software_q", offsetof(attr_params, software_q)},
         {"prior_gamma", offsetof(attr_params, prior_gamma)}, {"temperature", offsetof(attr_params, temperature)}};
@@ -202,8 +206,9 @@ static int bench_attribution(int argc, char **argv)
         cli_json_str(b, st.attack_source);
         sp_buf_printf(b, ", \"groups\": %zu, \"attributed_to\": %zu},\n", st.active[SP_KB_GROUP], r.attributed_to);
         sp_buf_printf(b, " \"params\": {\"mu\": %g, \"jm\": %g, \"family\": %g, \"sw_expand\": %g, \"campaign\": %g, \"report_bonus\": %g, "
-                         "\"software_q\": %g, \"sw_report\": %g, \"knn\": %g, \"prior_gamma\": %g, \"temperature\": %g, \"mode\": %g},\n",
-                      p.mu, p.jm, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.sw_report, p.knn, p.prior_gamma,
+                         "\"software_q\": %g, \"tool_q\": %g, \"sw_report\": %g, \"knn\": %g, \"swknn\": %g, \"prior_gamma\": %g, \"temperature\": %g, \"mode\": %g},\n",
+                      p.mu, p.jm, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.tool_q, p.sw_report, p.knn, p.swknn,
+                      p.prior_gamma,
                       p.temperature, p.mode);
         sp_buf_printf(b, " \"leave_one_campaign_out\": {\"cases\": %zu, ", r.loco.cases);
         metrics_json(b, "model", &r.loco.model);
@@ -212,6 +217,11 @@ static int bench_attribution(int argc, char **argv)
         sp_buf_puts(b, ", \"calibration\": ");
         calib_json(b, &r.cal_loco);
         sp_buf_printf(b, ", \"ms\": %.1f},\n", r.loco.ms);
+        sp_buf_printf(b, " \"leave_one_campaign_out_strict\": {\"cases\": %zu, ", r.loco_strict.cases);
+        metrics_json(b, "model", &r.loco_strict.model);
+        sp_buf_puts(b, ", ");
+        metrics_json(b, "tfidf_cosine", &r.loco_strict.tfidf);
+        sp_buf_printf(b, ", \"ms\": %.1f},\n", r.loco_strict.ms);
         sp_buf_printf(b, " \"leave_one_report_out\": {\"min_items\": %u, \"single_group_reports\": %zu, \"cases\": %zu, ", min_items,
                       r.single_group_reports, r.loro.cases);
         metrics_json(b, "model", &r.loro.model);
@@ -220,6 +230,11 @@ static int bench_attribution(int argc, char **argv)
         sp_buf_puts(b, ", \"calibration\": ");
         calib_json(b, &r.cal_loro);
         sp_buf_printf(b, ", \"ms\": %.1f},\n", r.loro.ms);
+        const attr_calib *os = &r.cal_open;
+        sp_buf_printf(b, " \"open_set\": {\"cases\": %zu, \"unknown_top\": %zu, \"named_low\": %zu, \"named_moderate\": %zu, "
+                         "\"named_high\": %zu, \"abstained\": %zu, \"ms\": %.1f},\n",
+                      os->n, os->unknown_top, os->named[SP_CONF_LOW], os->named[SP_CONF_MODERATE], os->named[SP_CONF_HIGH],
+                      os->unknown_top + os->named[SP_CONF_LOW], r.open.ms);
         if (timed)
             sp_buf_printf(b, " \"assess\": {\"hypotheses\": %zu, \"build_ms\": %.2f, \"mean_ms\": %.3f, \"max_ms\": %.3f}}\n", hyps,
                           build_ms, mean_ms, max_ms);
@@ -228,15 +243,19 @@ static int bench_attribution(int argc, char **argv)
     } else {
         sp_buf_printf(b, "spoor bench attribution: ATT&CK %s (%s), %zu active groups; profiles off\n", st.attack_version,
                       st.attack_source, st.active[SP_KB_GROUP]);
-        sp_buf_printf(b, "model: mu %g, family %g, sw_expand %g, campaign %g, report_bonus %g, software_q %g, sw_report %g, knn %g, "
-                         "prior_gamma %g, temperature %g%s\n\n",
-                      p.mu, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.sw_report, p.knn, p.prior_gamma,
+        sp_buf_printf(b, "model: mu %g, family %g, sw_expand %g, campaign %g, report_bonus %g, software_q %g, tool_q %g, sw_report %g, knn %g, "
+                         "swknn %g, prior_gamma %g, temperature %g%s\n\n",
+                      p.mu, p.family, p.sw_expand, p.campaign, p.report_bonus, p.software_q, p.tool_q, p.sw_report, p.knn, p.swknn,
+                      p.prior_gamma,
                       p.temperature, p.mode == 1 ? " (BM25)" : p.jm > 0 ? " (Jelinek-Mercer)" : "");
         sp_buf_printf(b, "(a) leave-one-campaign-out: %zu attributed-to relationships, %zu campaigns (%.0f ms)\n",
                       r.attributed_to, r.loco.cases, r.loco.ms);
         sp_buf_puts(b, "                           top-1  top-3  top-5  top-10 MRR\n");
         metrics_row(b, "spoor", &r.loco.model);
         metrics_row(b, "TF-IDF cosine", &r.loco.tfidf);
+        sp_buf_puts(b, "    strict: also holding out every report the campaign cites\n");
+        metrics_row(b, "spoor", &r.loco_strict.model);
+        metrics_row(b, "TF-IDF cosine", &r.loco_strict.tfidf);
         sp_buf_printf(b, "\n(b) leave-one-report-out: %zu reports cited for one group, %zu with >= %u items (%.0f ms)\n",
                       r.single_group_reports, r.loro.cases, min_items, r.loro.ms);
         sp_buf_puts(b, "                           top-1  top-3  top-5  top-10 MRR\n");
@@ -245,6 +264,13 @@ static int bench_attribution(int argc, char **argv)
         sp_buf_puts(b, "\ncalibration (top hypothesis; \"right\" = it is the attributed group)\n");
         calib_text(b, "(a) campaigns", &r.cal_loco);
         calib_text(b, "(b) reports", &r.cal_loro);
+        const attr_calib *os = &r.cal_open;
+        sp_buf_printf(b, "\n(c) open set: %zu campaigns attributed to nobody (%.0f ms)\n"
+                         "    abstained %zu (%.0f%%): \"not in the KB\" first %zu, a group first at low confidence %zu\n"
+                         "    named a group at moderate confidence %zu, at high confidence %zu\n",
+                      os->n, r.open.ms, os->unknown_top + os->named[SP_CONF_LOW],
+                      os->n ? 100.0 * (os->unknown_top + os->named[SP_CONF_LOW]) / os->n : 0.0, os->unknown_top, os->named[SP_CONF_LOW],
+                      os->named[SP_CONF_MODERATE], os->named[SP_CONF_HIGH]);
         if (timed)
             sp_buf_printf(b, "\nassessment time: %zu hypotheses (with profiles), model built in %.1f ms, "
                              "assess %.2f ms mean / %.2f ms max over 20 runs (47 evidence items)\n",

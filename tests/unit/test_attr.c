@@ -201,6 +201,30 @@ TEST(attr_idf_like_weights)
     sp_kb_free(kb);
 }
 
+/* tools anyone runs count less than malware; a feature no group has weighs
+ * the same for every group (it speaks only for the unknown actor) */
+TEST(attr_tool_weight_and_novel_features)
+{
+    sp_kb *kb = tiny();
+    attr_model m;
+    CHECK_EQ_INT(attr_model_build(&m, kb, NULL, NULL), 0);
+    size_t mal, tool;
+    CHECK(sp_kb_lookup(kb, SP_KB_SOFTWARE, "S0567", &mal));
+    CHECK(sp_kb_lookup(kb, SP_KB_SOFTWARE, "S0002", &tool));
+    CHECK(sp_kb_object_at(kb, SP_KB_SOFTWARE, tool)->is_tool);
+    CHECK(am_swq(&m, tool) < am_swq(&m, mal));
+    CHECK(am_swq(&m, mal) == m.p.software_q);
+    size_t novel = SIZE_MAX;
+    for (size_t f = 0; f < m.nf && novel == SIZE_MAX; f++) if (!m.df[f]) novel = f;
+    CHECK(novel != SIZE_MAX);
+    if (novel != SIZE_MAX) {
+        CHECK(am_llr(&m, 0, novel) < 0);
+        for (size_t g = 1; g < m.ng; g++) CHECK(am_llr(&m, g, novel) == am_llr(&m, 0, novel));
+    }
+    attr_model_free(&m);
+    sp_kb_free(kb);
+}
+
 TEST(attr_exclusion_drops_links_citing_only_held_out_reports)
 {
     sp_kb *kb = tiny();
