@@ -6,7 +6,8 @@
 #
 # Builds a MEGABYTES EVTX from the shared corpus with ../shared/tools/make-big-evtx
 # (intact chunks only, records renumbered; every reader sees the same records),
-# then times (best of RUNS wall-clock, and peak RSS):
+# then times (spoor: best of FINE_RUNS=21, 1 and N threads interleaved; peers
+# and peak RSS: best of RUNS):
 #   spoor evtx dump --format jsonl --threads 1     (JSON lines, one core)
 #   spoor evtx dump --format jsonl --threads N     (all cores)
 #   evtxexport -f xml                               (libevtx, Debian libevtx-utils)
@@ -35,23 +36,38 @@ measure() {
   done
   echo "$best $rss"
 }
-# /usr/bin/time prints 2 decimals; use a finer clock for the fast runs
+# /usr/bin/time prints 2 decimals; use a finer clock for the fast runs:
+# bash's $EPOCHREALTIME (no process of its own, unlike date), best of N
+FINE_RUNS=${FINE_RUNS:-21}
+now_us() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
 measure_fine() {
-  local best=""
-  for _ in $(seq "$RUNS"); do
-    local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
-    local t; t=$(awk "BEGIN{printf \"%.4f\", $e - $s}")
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+  local best="" n=${RUNS_FINE:-$FINE_RUNS}
+  for _ in $(seq "$n"); do
+    local s e; s=$(now_us); "$@" >/dev/null 2>&1; e=$(now_us)
+    if [ -z "$best" ] || [ $((e - s)) -lt "$best" ]; then best=$((e - s)); fi
   done
-  echo "$best"
+  awk -v u="$best" 'BEGIN{printf "%.4f", u / 1e6}'
+}
+# two commands, runs interleaved (so drift in the machine's speed hits both
+# alike), best of N each: "t1 t2"
+measure_pair() {
+  local b1="" b2="" s e
+  for _ in $(seq "$FINE_RUNS"); do
+    s=$(now_us); "${cmd1[@]}" >/dev/null 2>&1; e=$(now_us)
+    if [ -z "$b1" ] || [ $((e - s)) -lt "$b1" ]; then b1=$((e - s)); fi
+    s=$(now_us); "${cmd2[@]}" >/dev/null 2>&1; e=$(now_us)
+    if [ -z "$b2" ] || [ $((e - s)) -lt "$b2" ]; then b2=$((e - s)); fi
+  done
+  awk -v a="$b1" -v b="$b2" 'BEGIN{printf "%.4f %.4f", a / 1e6, b / 1e6}'
 }
 
 recs=$("$SPOOR" evtx info --json -q "$big" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["records"])')
 size=$(stat -c %s "$big")
-echo "file: $big ($((size / 1048576)) MB, $recs records), best of $RUNS runs, output to /dev/null"
+echo "file: $big ($((size / 1048576)) MB, $recs records), best of $FINE_RUNS runs (spoor, interleaved) / $RUNS (RSS, peers), output to /dev/null"
 echo
-t1=$(measure_fine "$SPOOR" evtx dump --format jsonl --threads 1 "$big")
-tn=$(measure_fine "$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big")
+cmd1=("$SPOOR" evtx dump --format jsonl --threads 1 "$big")
+cmd2=("$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big")
+pair=$(measure_pair); t1=${pair% *}; tn=${pair#* }
 r1=$(measure "$SPOOR" evtx dump --format jsonl --threads 1 "$big"); rss1=${r1#* }
 rn=$(measure "$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big"); rssn=${rn#* }
 tx="" ; rssx=""
@@ -72,7 +88,7 @@ awk -v m="$rss1" -v n="$rssn" 'BEGIN{printf "spoor peak RSS: %.1f MB (1 thread),
 small=../shared/datasets/evtx-samples/samples/security.evtx
 if command -v evtx_dump.py >/dev/null && [ -f "$small" ]; then
   sn=$("$SPOOR" evtx info --json -q "$small" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["records"])')
-  tp=$(RUNS=1 measure_fine evtx_dump.py "$small")
+  tp=$(RUNS_FINE=1 measure_fine evtx_dump.py "$small")
   ts=$(measure_fine "$SPOOR" evtx dump --format jsonl --threads 1 "$small")
   echo
   echo "small file: $small ($sn records)"

@@ -7,7 +7,7 @@
 # As root it runs apt-get; otherwise it prints the command it would run.
 set -eu
 want=${1:-build}
-pkgs="gcc make pkg-config libc6-dev python3 zlib1g-dev libzstd-dev libyaml-dev libpcre2-dev libarchive-dev libjansson-dev libmaxminddb-dev"
+pkgs="gcc make pkg-config libc6-dev python3 zlib1g-dev libzstd-dev libyaml-dev libpcre2-dev libarchive-dev libjansson-dev libmaxminddb-dev libisal-dev"
 case "$want" in
   build) ;;
   test)  pkgs="$pkgs python3 clang libclang-rt-14-dev" ;;

@@ -18,10 +18,14 @@ struct sp_buf {
     char *p;
     size_t len, cap;
     int failed;
+    int borrowed;               /* p is the caller's (stack) memory: never freed */
 };
 
 int sp_buf_grow(sp_buf *b, size_t need);
 void sp_buf_init(sp_buf *b);
+/* Start in the caller's memory (e.g. a stack array of cap bytes); the first
+ * growth past it moves to the heap.  sp_buf_fini as usual. */
+void sp_buf_init_with(sp_buf *b, char *mem, size_t cap);
 void sp_buf_fini(sp_buf *b);
 static inline int sp_buf_failed(const sp_buf *b) { return b->failed; }
 

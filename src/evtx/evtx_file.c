@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,7 @@ void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out) { *out = f->st; }
 
 /* ------------------------------------------------------------ the work */
 
-#define WORKER_SLOTS 4
+#define WORKER_SLOTS 16
 
 typedef struct slot {
     uint32_t idx;
@@ -451,6 +452,8 @@ typedef struct pipe {
     pthread_mutex_t mu;
     pthread_cond_t cv;         /* `written` advanced or `stop` set */
     worker *workers;
+    cpu_set_t allowed;         /* the caller's CPUs */
+    int placed;                /* workers were started on distinct CPUs */
 } pipe_t;
 
 /* Flush slot s (its turn has come: p->written == s->idx).  Runs without
@@ -479,6 +482,9 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     pipe_t *p = w->pipe;
+    /* started on a CPU of its own (see sp_evtx_scan); from now on the
+     * scheduler may move it as it likes */
+    if (w->id && p->placed) pthread_setaffinity_np(pthread_self(), sizeof p->allowed, &p->allowed);
     unsigned head = 0, npend = 0;      /* FIFO of pending slots, by chunk index */
     pthread_mutex_lock(&p->mu);
     for (;;) {
@@ -488,7 +494,10 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&p->mu);
             flush_turn(p, h);
             head = (head + 1) % WORKER_SLOTS;
-            npend--;
+            /* nothing else pending: start over at the first slot, whose
+             * buffers are warm (the others are touched only when a worker
+             * runs ahead of its turn): a third of the page faults */
+            if (--npend == 0) head = 0;
             pthread_mutex_lock(&p->mu);
             continue;
         }
@@ -601,9 +610,32 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
         p.workers[k].pipe = &p;
         started++;
     }
+    /* Each new worker starts on a CPU other than the caller's, then lets
+     * the scheduler have it back.  Left alone, Linux often queued the new
+     * thread on the caller's CPU and moved it only at the next balancing
+     * tick (4 ms): with 2 threads on the 64 MB benchmark file that cost
+     * 1.8 ms on average (22.8 ms against 21.0 ms, perf stat -r 60). */
+    int cpus[SP_MAX_THREADS];
+    unsigned ncpu = 0;
+    if (started > 1 && sched_getaffinity(0, sizeof p.allowed, &p.allowed) == 0) {
+        int me = sched_getcpu();
+        for (int c = 0; c < CPU_SETSIZE && ncpu < SP_MAX_THREADS; c++)
+            if (CPU_ISSET(c, &p.allowed) && c != me) cpus[ncpu++] = c;
+        p.placed = me >= 0 && CPU_ISSET(me, &p.allowed) && ncpu + 1 >= started;
+    }
     unsigned spawned = 0;
     for (unsigned k = 1; rc == SP_OK && k < started; k++) {
-        if (pthread_create(&th[k], NULL, worker_main, &p.workers[k])) break;
+        pthread_attr_t at;
+        int inited = p.placed && pthread_attr_init(&at) == 0;
+        if (inited) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpus[k - 1], &one);
+            pthread_attr_setaffinity_np(&at, sizeof one, &one);
+        }
+        int cr = pthread_create(&th[k], inited ? &at : NULL, worker_main, &p.workers[k]);
+        if (inited) pthread_attr_destroy(&at);
+        if (cr) break;
         spawned = k;
     }
     if (rc == SP_OK && started) worker_main(&p.workers[0]);

@@ -517,8 +517,9 @@ static int is_name(const bx_node *n, const char *s, size_t l)
 /* the quoted, escaped key with its _N suffix, in the chunk arena */
 static const char *make_key(jctx *j, const char *k, size_t kl, uint32_t dup, uint32_t *len)
 {
+    char mem[256];
     sp_buf t;
-    sp_buf_init(&t);
+    sp_buf_init_with(&t, mem, sizeof mem);
     sp_buf_putc(&t, '"');
     sp_json_escape(&t, k, kl);
     if (dup) { sp_buf_putc(&t, '_'); sp_buf_put_u64(&t, dup); }
@@ -534,8 +535,9 @@ static const char *static_value(jctx *j, const bx_node *v, uint32_t *len)
 {
     *len = 0;
     if (!v || v->size == 0) return "";
+    char mem[256];
     sp_buf t;
-    sp_buf_init(&t);
+    sp_buf_init_with(&t, mem, sizeof mem);
     bx_value_put(&t, v->vtype, v->data, v->size, VF_JSON);
     const char *r = t.failed ? NULL : arena_strdup(j->car, t.p, t.len);
     *len = (uint32_t)t.len;
@@ -552,8 +554,9 @@ static int jp_compile_elem(jctx *j, const bx_node *el, jp_elem *e, int depth)
     if (depth > SP_MAX_BINXML_DEPTH) { e->kind = JP_GENERIC; return 0; }
     if (!has_dynamic(el->attrs, 0) && !has_dynamic(el->child, 0)) {
         /* no substitution below: render it once, now */
+        char mem[512];
         sp_buf t;
-        sp_buf_init(&t);
+        sp_buf_init_with(&t, mem, sizeof mem);
         sp_buf *saved = j->b;
         j->b = &t;
         json_element_value(j, el, (bx_ctx){NULL, 0});
@@ -622,8 +625,9 @@ static int jp_compile_kids(jctx *j, const bx_node *parent, const bx_node *list, 
     jp_elem *kids = sp_arena_zalloc(j->car, (n ? n : 1) * sizeof *kids);
     if (!kids) return -1;
     uint32_t k = 0;
-    sp_buf keys;                           /* keys so far, NUL-separated */
-    sp_buf_init(&keys);
+    char kmem[1024];
+    sp_buf keys;                           /* keys so far, each a u32 length and its bytes */
+    sp_buf_init_with(&keys, kmem, sizeof kmem);
     int rc = 0;
     for (const bx_node *c = list; c && rc == 0; c = c->next) {
         if (c->kind == BN_SUBST && c->vtype == VT_BINXML && parent) {
@@ -635,8 +639,9 @@ static int jp_compile_kids(jctx *j, const bx_node *parent, const bx_node *list, 
         }
         if (c->kind != BN_ELEM) { rc = 1; break; }
         int is_data = container && is_name(c, "Data", 4);
+        char tmem[256];
         sp_buf kt;
-        sp_buf_init(&kt);
+        sp_buf_init_with(&kt, tmem, sizeof tmem);
         if (is_data) {
             if (!data_name(j, c, (bx_ctx){NULL, 0}, &kt)) { sp_buf_fini(&kt); continue; } /* unnamed: dropped */
         } else {
@@ -644,13 +649,15 @@ static int jp_compile_kids(jctx *j, const bx_node *parent, const bx_node *list, 
         }
         /* duplicate index among earlier sibling keys */
         uint32_t dup = 0;
-        for (size_t off = 0; off < keys.len;) {
-            size_t l = strlen(keys.p + off);
-            if (l == kt.len && (l == 0 || !memcmp(keys.p + off, kt.p, l))) dup++;
-            off += l + 1;
+        for (size_t off = 0; off + 4 <= keys.len;) {
+            uint32_t l;
+            memcpy(&l, keys.p + off, 4);
+            if (l == kt.len && (l == 0 || !memcmp(keys.p + off + 4, kt.p, l))) dup++;
+            off += 4 + (size_t)l;
         }
+        uint32_t kl32 = (uint32_t)kt.len;
+        sp_buf_put(&keys, &kl32, 4);
         sp_buf_put(&keys, kt.p ? kt.p : "", kt.len);
-        sp_buf_putc(&keys, 0);
         jp_elem *e = &kids[k++];
         e->key = make_key(j, kt.p ? kt.p : "", kt.len, dup, &e->key_len);
         sp_buf_fini(&kt);
@@ -1102,8 +1109,9 @@ void bx_record_index(sp_record *r)
                     if (d->name_len == 4 && !memcmp(d->name, "Data", 4)) {
                         for (const bx_node *a = d->attrs; a; a = a->next)
                             if (a->name_len == 4 && !memcmp(a->name, "Name", 4)) {
+                                char nmem[256];
                                 sp_buf nm;
-                                sp_buf_init(&nm);
+                                sp_buf_init_with(&nm, nmem, sizeof nmem);
                                 items av;
                                 items_init(&av);
                                 gather(f.ar, &av, a->child, ed.a[k].ctx, 0);
@@ -1174,8 +1182,9 @@ static int type_int(uint8_t t, const uint8_t *p, uint32_t s, int64_t *out)
 
 static char *arena_text(sp_arena *ar, uint8_t t, const uint8_t *p, uint32_t s, size_t *len)
 {
+    char mem[512];
     sp_buf tmp;
-    sp_buf_init(&tmp);
+    sp_buf_init_with(&tmp, mem, sizeof mem);
     bx_value_put(&tmp, t, p, s, VF_TEXT);
     char *o = sp_arena_alloc(ar, tmp.len + 1);
     if (o) { if (tmp.len) memcpy(o, tmp.p, tmp.len); o[tmp.len] = 0; *len = tmp.len; }
@@ -1213,8 +1222,9 @@ static void field_render(sp_record *r, sp_field_ent *e)
         if (t & VT_ARRAY) array_each(t, p, s, fv_elem, &fv);
         else fv_elem(&fv, t, p, s, 0);
     } else if (nonempty) {
+        char mem[512];
         sp_buf tmp;
-        sp_buf_init(&tmp);
+        sp_buf_init_with(&tmp, mem, sizeof mem);
         for (uint32_t i = 0; i < it.n; i++) {
             const item *x = &it.a[i];
             if (x->n->kind == BN_VALUE || x->n->kind == BN_SUBST) {

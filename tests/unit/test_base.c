@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <zlib.h>
 #include "base/arena.h"
 #include "base/buf.h"
 
@@ -166,4 +167,43 @@ TEST(utf16_to_json_blocks_agree_with_reference)
             }
     sp_buf_fini(&got);
     sp_buf_fini(&want);
+}
+
+/* sp_crc32 (ISA-L) gives zlib's CRC-32 for every length and alignment, and
+ * chains like it (the EVTX chunk header CRC is computed in two pieces) */
+TEST(base_crc32_matches_zlib)
+{
+    static uint8_t data[5000];
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < sizeof data; i++) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; data[i] = (uint8_t)x; }
+    static const size_t lens[] = {0, 1, 3, 15, 16, 17, 63, 64, 65, 127, 255, 256, 511, 1000, 4096, 4999};
+    for (size_t a = 0; a < 9; a++)
+        for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+            size_t n = lens[k];
+            if (a + n > sizeof data) continue;
+            CHECK_EQ_INT(sp_crc32(0, data + a, n), (uint32_t)crc32(0, data + a, (uInt)n));
+            size_t h = n / 3;
+            CHECK_EQ_INT(sp_crc32(sp_crc32(0, data + a, h), data + a + h, n - h), (uint32_t)crc32(0, data + a, (uInt)n));
+        }
+    CHECK_EQ_INT(sp_crc32(0, (const uint8_t *)"123456789", 9), 0xCBF43926u);
+}
+
+/* a buffer that starts in the caller's memory moves to the heap when it grows */
+TEST(base_buf_borrowed_memory)
+{
+    char mem[8];
+    sp_buf b;
+    sp_buf_init_with(&b, mem, sizeof mem);
+    sp_buf_puts(&b, "abcdef");
+    CHECK(b.p == mem);
+    sp_buf_puts(&b, "ghijklmnop");
+    CHECK(b.p != mem);
+    CHECK_EQ_INT((long long)b.len, 16);
+    CHECK(!memcmp(b.p, "abcdefghijklmnop", 16));
+    CHECK(!b.borrowed);
+    sp_buf_fini(&b);
+    sp_buf_init_with(&b, mem, sizeof mem);
+    sp_buf_puts(&b, "xy");
+    sp_buf_fini(&b);                 /* never frees the caller's memory */
+    CHECK(b.p == NULL);
 }
