@@ -263,6 +263,23 @@ size_t sp_utf16_to_json(sp_buf *b, const uint8_t *p, size_t nchars)
                 continue;
             }
             scalar_to = i + 8;
+        } else if (i >= scalar_to && nchars >= 8 && i + 8 > nchars && i < nchars) {
+            /* the tail: the last eight characters again, overlapping what
+             * is already written (same bytes), when they are all plain */
+            size_t from = nchars - 8;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * from));
+            __m128i high = _mm_and_si128(v, _mm_set1_epi16((short)0xff80));
+            __m128i bad = _mm_or_si128(_mm_cmpgt_epi16(_mm_set1_epi16(0x20), v),
+                                       _mm_or_si128(_mm_cmpeq_epi16(v, _mm_set1_epi16('"')),
+                                                    _mm_cmpeq_epi16(v, _mm_set1_epi16('\\'))));
+            bad = _mm_or_si128(bad, _mm_xor_si128(_mm_cmpeq_epi16(high, _mm_setzero_si128()), _mm_set1_epi16(-1)));
+            if (!_mm_movemask_epi8(bad)) {
+                _mm_storel_epi64((__m128i *)(void *)(o - (i - from)), _mm_packus_epi16(v, v));
+                o += nchars - i;
+                i = nchars;
+                continue;
+            }
+            scalar_to = nchars;
         }
 #endif
         unsigned c = sp_le16(p + 2 * i);
