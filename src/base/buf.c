@@ -79,17 +79,21 @@ static const char digits2[201] =
 
 void sp_buf_put_u64(sp_buf *b, uint64_t v)
 {
-    char tmp[24];
-    int i = 24;
+    /* digits counted first, then written in place from the end: no
+     * temporary, no copy (most values are event ids, pids, small counts) */
+    unsigned n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10) n++;
+    if (b->len + n > b->cap && sp_buf_grow(b, n)) return;
+    char *o = b->p + b->len + n;
+    b->len += n;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        tmp[--i] = digits2[2 * r + 1];
-        tmp[--i] = digits2[2 * r];
+        *--o = digits2[2 * r + 1];
+        *--o = digits2[2 * r];
     }
-    if (v >= 10) { tmp[--i] = digits2[2 * v + 1]; tmp[--i] = digits2[2 * v]; }
-    else tmp[--i] = (char)('0' + v);
-    sp_buf_put(b, tmp + i, (size_t)(24 - i));
+    if (v >= 10) { *--o = digits2[2 * v + 1]; *--o = digits2[2 * v]; }
+    else *--o = (char)('0' + v);
 }
 
 void sp_buf_put_i64(sp_buf *b, int64_t v)

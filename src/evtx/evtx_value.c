@@ -46,7 +46,16 @@ void evtx_filetime_parts(uint64_t ft, int *y, int *mo, int *d, int *h, int *mi, 
     int64_t unix_s = (int64_t)secs - 11644473600LL;
     int64_t days = unix_s >= 0 ? unix_s / 86400 : -((-unix_s + 86399) / 86400);
     int64_t rem = unix_s - days * 86400;
-    sp_civil_from_days(days, y, mo, d);
+    /* the records of a chunk mostly share their day: remember the last */
+    static _Thread_local int64_t last_days = INT64_MIN;
+    static _Thread_local int ly, lmo, ld;
+    if (days != last_days) {
+        sp_civil_from_days(days, &ly, &lmo, &ld);
+        last_days = days;
+    }
+    *y = ly;
+    *mo = lmo;
+    *d = ld;
     *h = (int)(rem / 3600);
     *mi = (int)(rem % 3600 / 60);
     *s = (int)(rem % 60);
