@@ -34,8 +34,14 @@
  * (and per attributed campaign) as a document; knn * the best cosine (IDF^2
  * weights) between the query and one of its documents is added.  It rewards
  * "this looks like that earlier report about the group", which a pooled
- * profile dilutes.  (mode 1, BM25, and jm, Jelinek-Mercer smoothing, are
- * kept for comparison in `spoor bench attribution --param`.)
+ * profile dilutes.  swknn * the best cosine between the query's techniques
+ * and the techniques of a software the group uses is added too ("what was
+ * seen is what that tool does").  In the query, software weighs software_q
+ * techniques, an ATT&CK `tool` (net, arp, PsExec: what anyone may run)
+ * tool_q of that; a feature no group has weighs the same for every group
+ * (llr_novel), so it speaks for the unknown actor without favouring small
+ * profiles.  (mode 1, BM25, and jm, Jelinek-Mercer smoothing, are kept for
+ * comparison in `spoor bench attribution --param`.)
  */
 #include <ctype.h>
 #include <math.h>
