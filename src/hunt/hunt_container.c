@@ -67,8 +67,12 @@ static char la_why[200];
 static void la_load(void)
 {
     static const char *const names[] = {"libarchive.so.13", "libarchive.so"};
+    /* SPOOR_LIBARCHIVE names another library file (the tests use it to
+     * check that a missing libarchive is reported per container) */
+    const char *alt = getenv("SPOOR_LIBARCHIVE");
     void *h = NULL;
-    for (size_t i = 0; !h && i < sizeof names / sizeof *names; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (alt && *alt) h = dlopen(alt, RTLD_NOW | RTLD_LOCAL);
+    for (size_t i = 0; !h && !(alt && *alt) && i < sizeof names / sizeof *names; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *e = dlerror();
         snprintf(la_why, sizeof la_why, "containers need libarchive (Debian package libarchive13): %s", e ? e : "not found");

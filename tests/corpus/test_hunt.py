@@ -180,6 +180,23 @@ s.ok(all(per[n]['detections'] == 2 for n in ('c.jsonl.gz', 'outer.zip:c.jsonl.gz
 if shutil.which('zstd'):
     s.ok(per['d.jsonl.zst']['detections'] == 4, f'containers: zst member {per["d.jsonl.zst"]}')
 
+# without libarchive (it is loaded on the first container): each container is
+# an input with an error saying so, plain files are still hunted
+os.environ['SPOOR_LIBARCHIVE'] = 'libspoor-no-such-archive-library.so'
+try:
+    plain = os.path.join(tmp, 'plain.jsonl')
+    with open(plain, 'w', encoding='utf-8') as fh:
+        fh.write(whoami_lines)
+    rc, hits, summ, err = hunt(['--sigma', rule, cont, plain])
+    per = {os.path.basename(i['path']): i for i in summ.get('inputs', [])}
+    s.ok(per.get('plain.jsonl', {}).get('detections') == 2, f'no libarchive: the plain file is hunted {per.get("plain.jsonl")}')
+    s.ok(per.get('outer.zip', {}).get('errors') == 1 and per.get('c.jsonl.gz', {}).get('errors') == 1,
+         f'no libarchive: one error per container {per}')
+    rc2, out2, err2 = run(['hunt', '--no-builtin', '--sigma', rule, outer])
+    s.ok(rc2 == 3 and 'libarchive' in err2 and 'outer.zip' in err2, f'no libarchive: rc {rc2}, stderr {err2[-300:]!r}')
+finally:
+    del os.environ['SPOOR_LIBARCHIVE']
+
 # --- hostile field values are written safely to CSV and JSONL ---------------
 import csv
 hostile_vals = ["=cmd|' /C calc'!A0 hostile", "+1+1 hostile", "-2-2 hostile", "@SUM(1) hostile", "\thostile tab",
