@@ -590,6 +590,35 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
         if (has_eid && C->neid && run_list(sc, sg_eid_find(C, eid), fn, user)) return SP_ERR_ABORT;
         if (run_list(sc, &C->any_eid, fn, user)) return SP_ERR_ABORT;
     }
+    /* Rules are filed under the event ids their detection requires
+     * (sigma_index.c), and a rule's EventID matches any EventID value of the
+     * event: a UserData element of that name (EventProcessingFailure, ...)
+     * is one too.  Try the lists of every other id the event carries. */
+    const sg_fval **fv;
+    uint32_t nv = sg_lookup_name(sc, "EventID", 7, &fv);
+    uint32_t seen[8], nseen = 0;
+    if (has_eid) seen[nseen++] = eid;
+    for (uint32_t i = 0; i < nv && nseen < 8; i++) {
+        uint64_t x = 0;
+        if (fv[i]->v.is_int) {
+            if (fv[i]->v.i < 0 || fv[i]->v.i > UINT32_MAX) continue;
+            x = (uint64_t)fv[i]->v.i;
+        } else {
+            size_t l = fv[i]->v.len, j = 0;
+            const char *t = fv[i]->v.str;
+            if (!l || l > 10) continue;
+            for (; j < l && t[j] >= '0' && t[j] <= '9'; j++) x = x * 10 + (uint64_t)(t[j] - '0');
+            if (j != l || x > UINT32_MAX) continue;
+        }
+        uint32_t id = (uint32_t)x, dup = 0;
+        for (uint32_t q = 0; q < nseen; q++) dup |= seen[q] == id;
+        if (dup) continue;
+        seen[nseen++] = id;
+        for (int k = 0; k < 2; k++) {
+            const sg_chan *C = lists[k];
+            if (C && C->neid && run_list(sc, sg_eid_find(C, id), fn, user)) return SP_ERR_ABORT;
+        }
+    }
     return SP_OK;
 }
 

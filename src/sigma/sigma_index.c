@@ -39,6 +39,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sigma/sigma.h"
 
@@ -106,6 +107,111 @@ static int cmp_eid(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* ------------------------------------------- event ids in the detection
+ *
+ * Many rules name their event ids in the detection, not the logsource
+ * (`service: security` + `EventID: 4728`); routed by logsource alone they
+ * would be tried on every Security event.  When the condition can only hold
+ * for events whose EventID is one of a set of integers, the rule is filed
+ * under those ids.  An event without an integer EventID then never tries it;
+ * it could not have matched (the ids are compared as integers or as their
+ * exact text, which parses to the same integer). */
+
+#define EID_SET_MAX 64
+
+typedef struct eidset { uint32_t v[EID_SET_MAX]; uint32_t n; int known; } eidset;
+
+static int is_eid_field(const sp_ruleset *rs, uint32_t fid)
+{
+    return fid != SG_KEYWORD && fid < rs->nfields && rs->fname_len[fid] == 7 && !strncasecmp(rs->fname[fid], "EventID", 7);
+}
+
+static int eid_has(const eidset *s, uint32_t x)
+{
+    for (uint32_t i = 0; i < s->n; i++) if (s->v[i] == x) return 1;
+    return 0;
+}
+
+static eidset eids_of(const sp_ruleset *rs, const sg_node *x, int depth)
+{
+    eidset r = {{0}, 0, 0};
+    if (!x || depth > 4 * SP_SIGMA_MAX_COND_DEPTH) return r;
+    switch (x->op) {
+    case N_ITEM: {
+        const sg_item *it = x->item;
+        if (!is_eid_field(rs, it->fid) || it->neq || it->all || it->tpart || !it->nv) return r;
+        for (uint32_t i = 0; i < it->nv; i++) {
+            const sg_val *v = &it->v[i];
+            if (v->kind != VK_STR || v->mode != SM_EXACT || !v->is_num || v->num < 0 || v->num > UINT32_MAX) return r;
+            if (!eid_has(&r, (uint32_t)v->num)) {
+                if (r.n == EID_SET_MAX) return r;
+                r.v[r.n++] = (uint32_t)v->num;
+            }
+        }
+        r.known = 1;
+        return r;
+    }
+    case N_AND: {
+        /* every child holds: the intersection of the children that name ids */
+        for (uint32_t i = 0; i < x->n; i++) {
+            eidset c = eids_of(rs, x->kid[i], depth + 1);
+            if (!c.known) continue;
+            if (!r.known) { r = c; continue; }
+            eidset t = {{0}, 0, 1};
+            for (uint32_t k = 0; k < r.n; k++) if (eid_has(&c, r.v[k])) t.v[t.n++] = r.v[k];
+            r = t;
+        }
+        if (r.known && !r.n) r.known = 0;    /* contradictory: leave it to the evaluation */
+        return r;
+    }
+    case N_OR:
+    case N_ATLEAST: {
+        /* one child holds (k >= 1): the union, when every child names ids */
+        if (x->op == N_ATLEAST && x->k == 0) return r;
+        for (uint32_t i = 0; i < x->n; i++) {
+            eidset c = eids_of(rs, x->kid[i], depth + 1);
+            if (!c.known) { r.known = 0; r.n = 0; return r; }
+            for (uint32_t k = 0; k < c.n; k++)
+                if (!eid_has(&r, c.v[k])) {
+                    if (r.n == EID_SET_MAX) { r.known = 0; r.n = 0; return r; }
+                    r.v[r.n++] = c.v[k];
+                }
+        }
+        r.known = x->n > 0;
+        return r;
+    }
+    default:
+        return r;
+    }
+}
+
+/* the variant narrowed to the ids the detection requires; the variant
+ * itself when nothing narrows it; NULL when no id is left (never matches
+ * through this variant) or on memory */
+static sg_lsvar *narrow_var(sp_ruleset *rs, sg_lsvar *V, const eidset *req, int *none)
+{
+    *none = 0;
+    if (!req->known) return V;
+    for (uint32_t i = 0; i < V->nren; i++)
+        if (is_eid_field(rs, V->ren_from[i]) || is_eid_field(rs, V->ren_to[i])) return V;
+    uint32_t keep[EID_SET_MAX], n = 0;
+    for (uint32_t i = 0; i < req->n; i++) {
+        int ok = !V->neid;
+        for (uint32_t k = 0; k < V->neid && !ok; k++) ok = V->eid[k] == req->v[i];
+        if (ok) keep[n++] = req->v[i];
+    }
+    if (!n) { *none = 1; return NULL; }
+    if (V->neid && n == V->neid) return V;
+    sg_lsvar *c = sp_arena_alloc(&rs->ar, sizeof *c);
+    uint32_t *e = sp_arena_alloc(&rs->ar, n * sizeof *e);
+    if (!c || !e) return NULL;
+    *c = *V;
+    memcpy(e, keep, n * sizeof *e);
+    c->eid = e;
+    c->neid = n;
+    return c;
+}
+
 int sg_build_index(sp_ruleset *rs)
 {
     uint32_t mentions = 0;
@@ -120,8 +226,13 @@ int sg_build_index(sp_ruleset *rs)
         sg_rule *R = &rs->rules[r];
         if (R->kind != RK_DETECTION) continue;
         if (R->unmapped) { rs->unmapped[rs->nunmapped++] = r; continue; }
+        eidset req = eids_of(rs, R->cond, 0);
         for (uint32_t v = 0; v < R->nvars; v++) {
-            const sg_lsvar *V = R->vars[v];
+            int none;
+            sg_lsvar *V = narrow_var(rs, R->vars[v], &req, &none);
+            if (none) continue;
+            if (!V) return -1;
+            R->vars[v] = V;
             if (!V->nchan) { if (chan_add(&rs->anychan, V, r, v)) return -1; continue; }
             for (uint32_t c = 0; c < V->nchan; c++)
                 if (chan_add(chan_get(rs, V->chan[c]), V, r, v)) return -1;

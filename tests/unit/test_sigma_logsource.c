@@ -76,6 +76,38 @@ TEST(sigma_route_services)
     CHECK_EQ_INT(route(wd, KV("Channel", "Microsoft-Windows-Windows Defender/Operational", "EventID", "1116")), 1);
 }
 
+/* rules are filed under the event ids their detection requires; an event
+ * whose other EventID value (a UserData element) is one of them still tries
+ * the rule, and conditions that do not pin the id are left alone */
+TEST(sigma_route_event_ids_from_the_detection)
+{
+    const char *lo = "title: s\nid: s\nlogsource: {product: windows, service: security}\ndetection:\n"
+                     "  sel:\n    EventID:\n      - 4634\n      - 4647\n  condition: sel\n";
+    CHECK_EQ_INT(route(lo, KV("Channel", "Security", "EventID", "4634")), 1);
+    CHECK_EQ_INT(route(lo, KV("Channel", "Security", "EventID", "4647")), 1);
+    CHECK_EQ_INT(route(lo, KV("Channel", "Security", "EventID", "4624")), 0);
+    CHECK_EQ_INT(route(lo, KV("Channel", "Security", "EventID", "1108", "EventID", "4634")), 1);
+    CHECK_EQ_INT(route(lo, KV("Channel", "Security")), 0);
+    const char *orr = "title: s\nid: s\nlogsource: {product: windows, service: security}\ndetection:\n"
+                      "  a:\n    EventID: 4624\n  b:\n    TargetUserName: eve\n  condition: a or b\n";
+    CHECK_EQ_INT(route(orr, KV("Channel", "Security", "EventID", "4625", "TargetUserName", "eve")), 1);
+    CHECK_EQ_INT(route(orr, KV("Channel", "Security", "TargetUserName", "eve")), 1);
+    const char *notf = "title: s\nid: s\nlogsource: {product: windows, service: security}\ndetection:\n"
+                       "  a:\n    EventID: 4624\n  f:\n    LogonType: 3\n  condition: a and not f\n";
+    CHECK_EQ_INT(route(notf, KV("Channel", "Security", "EventID", "4624", "LogonType", "10")), 1);
+    CHECK_EQ_INT(route(notf, KV("Channel", "Security", "EventID", "4625", "LogonType", "10")), 0);
+    const char *oneof = "title: s\nid: s\nlogsource: {product: windows, service: security}\ndetection:\n"
+                        "  sel1:\n    EventID: 4624\n  sel2:\n    EventID: 4625\n    LogonType: 3\n  condition: 1 of sel*\n";
+    CHECK_EQ_INT(route(oneof, KV("Channel", "Security", "EventID", "4625", "LogonType", "3")), 1);
+    CHECK_EQ_INT(route(oneof, KV("Channel", "Security", "EventID", "4624")), 1);
+    CHECK_EQ_INT(route(oneof, KV("Channel", "Security", "EventID", "4648")), 0);
+    /* the map's ids and the detection's meet: process_creation (Sysmon 1,
+     * Security 4688) with EventID 4688 in the detection is Security only */
+    const char *pc = "title: s\nid: s\nlogsource: {product: windows, category: process_creation}\ndetection:\n"
+                     "  sel:\n    EventID: 4688\n    NewProcessName|endswith: '\\x.exe'\n  condition: sel\n";
+    CHECK_EQ_INT(route(pc, KV("Channel", "Security", "EventID", "4688", "NewProcessName", "C:\\x.exe")), 1);
+}
+
 TEST(sigma_route_unmapped_logsource)
 {
     const char *lx = "title: l\nid: l\nlogsource: {product: linux, category: process_creation}\ndetection:\n"
