@@ -163,6 +163,50 @@ static int dt_link(dtv *d, const sp_kb *kb, const sp_kb_link *l, const attr_excl
     return 0;
 }
 
+/* ---------------------------------------------- documents and cosines
+ * Past reports (build_docs) and software behaviours (build_sw_docs) are
+ * both feature lists compared with the query by cosine, IDF^2-weighted, a
+ * family feature counting `family`. */
+
+static inline double feat_w(const attr_model *m, uint32_t f)
+{
+    return (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
+}
+
+/* the norm of a document's feature list */
+static double doc_norm(const attr_model *m, const uint32_t *f, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) { double w = feat_w(m, f[i]); s += w * w * m->idf2[f[i]]; }
+    return sqrt(s);
+}
+
+/* the query as a dense vector over features below `below` (its norm in
+ * *qn); NULL on memory */
+static double *dense_query(const attr_model *m, const attr_query *q, size_t below, double *qn)
+{
+    double *qd = calloc(m->nf ? m->nf : 1, sizeof *qd);
+    if (!qd) return NULL;
+    double s = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->f[i] >= below) continue;
+        qd[q->f[i]] = q->w[i];
+        s += q->w[i] * q->w[i] * m->idf2[q->f[i]];
+    }
+    *qn = sqrt(s);
+    return qd;
+}
+
+/* cosine of the dense query (norm qn) with a document (norm dn) */
+static double doc_cos(const attr_model *m, const double *qd, double qn, const uint32_t *f, size_t n, double dn)
+{
+    if (qn <= 0 || dn <= 0) return 0;
+    double dot = 0;
+    for (size_t i = 0; i < n; i++)
+        if (qd[f[i]] != 0) dot += qd[f[i]] * feat_w(m, f[i]) * m->idf2[f[i]];
+    return dot > 0 ? dot / (qn * dn) : 0;
+}
+
 static int build_docs(attr_model *m, const sp_kb *kb, const attr_excl *ex)
 {
     dtv d = {0};
@@ -223,14 +267,11 @@ static int build_docs(attr_model *m, const sp_kb *kb, const attr_excl *ex)
             m->doc_rep[di] = d.v[i].r;
             m->doc_off[di] = (uint32_t)fi;
         }
-        uint32_t f = d.v[i].f;
-        m->doc_f[fi++] = f;
-        double w = (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
-        m->doc_norm[di] += w * w * m->idf2[f];
+        m->doc_f[fi++] = d.v[i].f;
     }
     m->ndoc = nd;
     m->doc_off[nd] = (uint32_t)fi;
-    for (size_t i = 0; i < nd; i++) m->doc_norm[i] = sqrt(m->doc_norm[i]);
+    for (size_t i = 0; i < nd; i++) m->doc_norm[i] = doc_norm(m, m->doc_f + m->doc_off[i], m->doc_off[i + 1] - m->doc_off[i]);
     free(d.v);
     return 0;
 nomem:
@@ -275,12 +316,7 @@ static int build_sw_docs(attr_model *m, const sp_kb *kb, const attr_excl *ex)
         for (size_t j = start; j < n; j++)
             if (j == start || m->swd_f[j] != m->swd_f[j - 1]) m->swd_f[w++] = m->swd_f[j];
         n = w;
-        for (size_t j = start; j < n; j++) {
-            uint32_t f = m->swd_f[j];
-            double wt = (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
-            m->swd_norm[s] += wt * wt * m->idf2[f];
-        }
-        m->swd_norm[s] = sqrt(m->swd_norm[s]);
+        m->swd_norm[s] = doc_norm(m, m->swd_f + start, n - start);
     }
     m->swd_off[m->ns] = (uint32_t)n;
     return 0;
@@ -290,27 +326,12 @@ static int build_sw_docs(attr_model *m, const sp_kb *kb, const attr_excl *ex)
  * group uses, times how firmly it uses it */
 int attr_swknn(const attr_model *m, const attr_query *q, double *best, size_t *which)
 {
-    double *qd = calloc(m->nf ? m->nf : 1, sizeof *qd);
+    double qn;
+    double *qd = dense_query(m, q, 2 * m->nt, &qn);      /* techniques and families only */
     double *cs = calloc(m->ns ? m->ns : 1, sizeof *cs);
     if (!qd || !cs) { free(qd); free(cs); return -1; }
-    double qn = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        if (q->f[i] >= 2 * m->nt) continue;
-        qd[q->f[i]] = q->w[i];
-        qn += q->w[i] * q->w[i] * m->idf2[q->f[i]];
-    }
-    qn = sqrt(qn);
-    for (size_t s = 0; s < m->ns && qn > 0; s++) {
-        if (m->swd_norm[s] <= 0) continue;
-        double dot = 0;
-        for (size_t j = m->swd_off[s]; j < m->swd_off[s + 1]; j++) {
-            uint32_t f = m->swd_f[j];
-            if (qd[f] == 0) continue;
-            double w = (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
-            dot += qd[f] * w * m->idf2[f];
-        }
-        cs[s] = dot / (qn * m->swd_norm[s]);
-    }
+    for (size_t s = 0; s < m->ns; s++)
+        cs[s] = doc_cos(m, qd, qn, m->swd_f + m->swd_off[s], m->swd_off[s + 1] - m->swd_off[s], m->swd_norm[s]);
     for (size_t k = 0; k < m->ng; k++) {
         const float *row = m->c + k * m->nf + 2 * m->nt;
         double b = 0;
@@ -329,25 +350,13 @@ int attr_swknn(const attr_model *m, const attr_query *q, double *best, size_t *w
 
 int attr_knn(const attr_model *m, const attr_query *q, double *best, size_t *doc)
 {
-    double *qd = calloc(m->nf ? m->nf : 1, sizeof *qd);
+    double qn;
+    double *qd = dense_query(m, q, m->nf, &qn);
     if (!qd) return -1;
-    double qn = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        qd[q->f[i]] = q->w[i];
-        qn += q->w[i] * q->w[i] * m->idf2[q->f[i]];
-    }
-    qn = sqrt(qn);
     for (size_t k = 0; k < m->ng; k++) { best[k] = 0; if (doc) doc[k] = SIZE_MAX; }
     for (size_t d = 0; d < m->ndoc && qn > 0; d++) {
-        double dot = 0;
-        for (size_t j = m->doc_off[d]; j < m->doc_off[d + 1]; j++) {
-            uint32_t f = m->doc_f[j];
-            if (qd[f] == 0) continue;
-            double w = (f >= m->nt && f < 2 * m->nt) ? m->p.family : 1.0;
-            dot += qd[f] * w * m->idf2[f];
-        }
-        if (dot <= 0 || m->doc_norm[d] <= 0) continue;
-        double c = dot / (qn * m->doc_norm[d]);
+        double c = doc_cos(m, qd, qn, m->doc_f + m->doc_off[d], m->doc_off[d + 1] - m->doc_off[d], m->doc_norm[d]);
+        if (c <= 0) continue;
         uint32_t k = m->doc_k[d];
         if (c > best[k]) { best[k] = c; if (doc) doc[k] = d; }
     }
