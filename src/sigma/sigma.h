@@ -263,6 +263,7 @@ struct sp_ruleset {
     sg_chan anychan;
     uint32_t *unmapped;      /* rules routed only by the event's logsource hint */
     uint32_t nunmapped;
+    int eid_narrowed;        /* some rule is filed under its detection's event ids */
     /* prefilter */
     char **lit;              /* distinct literals */
     uint32_t *lit_len;

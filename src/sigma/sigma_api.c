@@ -540,6 +540,22 @@ static int get_text(sp_scanner *sc, const char *name, size_t nl, char *buf, size
     return 1;
 }
 
+/* an EventID value as routing reads it: a typed integer, or decimal text
+ * (strtoul, the whole text) */
+static int eid_of(int isint, int64_t iv, const char *t, size_t n, uint32_t *out)
+{
+    if (isint) { *out = (uint32_t)iv; return 1; }
+    char b[32];
+    if (!n || n >= sizeof b) return 0;
+    memcpy(b, t, n);
+    b[n] = 0;
+    char *e;
+    unsigned long v = strtoul(b, &e, 10);
+    if (e == b || *e) return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
 sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_fn fn, void *user)
 {
     if (!sc || !ev) return SP_ERR_ARG;
@@ -563,17 +579,8 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
     char eb[32];
     size_t ebn = 0;
     uint32_t eid = 0;
-    has_eid = get_text(sc, "EventID", 7, eb, sizeof eb - 1, &ebn, &iv, &isint);
-    if (has_eid) {
-        if (isint) eid = (uint32_t)iv;
-        else {
-            eb[ebn] = 0;
-            char *e;
-            unsigned long v = strtoul(eb, &e, 10);
-            if (e == eb || *e) has_eid = 0;
-            else eid = (uint32_t)v;
-        }
-    }
+    has_eid = get_text(sc, "EventID", 7, eb, sizeof eb - 1, &ebn, &iv, &isint) &&
+              eid_of(isint, iv, eb, ebn, &eid);
     const sg_chan *c = has_ch ? sg_chan_find(rs, ch, chn) : NULL;
     const sg_chan *lists[2] = {c, &rs->anychan};
     /* scan every field only when a routed rule searches keywords */
@@ -594,26 +601,16 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
      * (sigma_index.c), and a rule's EventID matches any EventID value of the
      * event: a UserData element of that name (EventProcessingFailure, ...)
      * is one too.  Try the lists of every other id the event carries. */
+    if (!rs->eid_narrowed) return SP_OK;
     const sg_fval **fv;
     uint32_t nv = sg_lookup_name(sc, "EventID", 7, &fv);
-    uint32_t seen[8], nseen = 0;
-    if (has_eid) seen[nseen++] = eid;
-    for (uint32_t i = 0; i < nv && nseen < 8; i++) {
-        uint64_t x = 0;
-        if (fv[i]->v.is_int) {
-            if (fv[i]->v.i < 0 || fv[i]->v.i > UINT32_MAX) continue;
-            x = (uint64_t)fv[i]->v.i;
-        } else {
-            size_t l = fv[i]->v.len, j = 0;
-            const char *t = fv[i]->v.str;
-            if (!l || l > 10) continue;
-            for (; j < l && t[j] >= '0' && t[j] <= '9'; j++) x = x * 10 + (uint64_t)(t[j] - '0');
-            if (j != l || x > UINT32_MAX) continue;
-        }
-        uint32_t id = (uint32_t)x, dup = 0;
-        for (uint32_t q = 0; q < nseen; q++) dup |= seen[q] == id;
-        if (dup) continue;
-        seen[nseen++] = id;
+    for (uint32_t i = 0; i < nv; i++) {
+        uint32_t id, other;
+        if (!eid_of(fv[i]->v.is_int, fv[i]->v.i, fv[i]->v.str, fv[i]->v.len, &id)) continue;
+        int seen = has_eid && id == eid;
+        for (uint32_t j = 0; j < i && !seen; j++)
+            seen = eid_of(fv[j]->v.is_int, fv[j]->v.i, fv[j]->v.str, fv[j]->v.len, &other) && other == id;
+        if (seen) continue;
         for (int k = 0; k < 2; k++) {
             const sg_chan *C = lists[k];
             if (C && C->neid && run_list(sc, sg_eid_find(C, id), fn, user)) return SP_ERR_ABORT;

@@ -200,8 +200,9 @@ static sg_lsvar *narrow_var(sp_ruleset *rs, sg_lsvar *V, const eidset *req, int 
         for (uint32_t k = 0; k < V->neid && !ok; k++) ok = V->eid[k] == req->v[i];
         if (ok) keep[n++] = req->v[i];
     }
-    if (!n) { *none = 1; return NULL; }
+    if (!n) { *none = 1; rs->eid_narrowed = 1; return NULL; }
     if (V->neid && n == V->neid) return V;
+    rs->eid_narrowed = 1;
     sg_lsvar *c = sp_arena_alloc(&rs->ar, sizeof *c);
     uint32_t *e = sp_arena_alloc(&rs->ar, n * sizeof *e);
     if (!c || !e) return NULL;
