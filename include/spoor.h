@@ -168,7 +168,8 @@ typedef struct sp_value {
  * "TimeCreated_SystemTime", "Security_UserID", "Execution_ProcessID", …)
  * and EventData/UserData values by their Data Name (or element name).
  * Returns the number of values found (0 = absent) and fills up to `max` of
- * them (a field with an array value has several). */
+ * them, in record order (a field with an array value has several, and so
+ * does a name used twice: System's EventID and a UserData EventID). */
 size_t sp_record_field(const sp_record *r, const char *name, size_t name_len,
                        sp_value *vals, size_t max);
 

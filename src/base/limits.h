@@ -86,6 +86,9 @@
 #ifndef SP_SIGMA_MAX_FIELD_VALUES
 #define SP_SIGMA_MAX_FIELD_VALUES 64    /* values of one field considered per event */
 #endif
+#ifndef SP_SIGMA_MAX_NAME_HASHED
+#define SP_SIGMA_MAX_NAME_HASHED 256    /* bytes of a field name hashed (longer: the prefix) */
+#endif
 #ifndef SP_SIGMA_MAX_EVENT_FIELDS
 #define SP_SIGMA_MAX_EVENT_FIELDS 2048  /* named values of one event considered */
 #endif

@@ -1265,15 +1265,15 @@ size_t sp_record_field(const sp_record *rc, const char *name, size_t name_len,
 {
     sp_record *r = (sp_record *)rc; /* the index is a cache: logically const */
     if (!r->indexed) bx_record_index(r);
+    size_t n = 0;
     for (uint32_t i = 0; i < r->nfields; i++) {
         sp_field_ent *e = &r->fields[i];
         if (e->name_len != name_len || memcmp(e->name, name, name_len)) continue;
         if (!e->rendered) field_render(r, e);
-        size_t n = e->nvals_r;
-        for (size_t k = 0; k < n && k < max; k++) vals[k] = e->vals_r[k];
-        return n;
+        for (size_t k = 0; k < e->nvals_r; k++, n++)
+            if (n < max) vals[n] = e->vals_r[k];
     }
-    return 0;
+    return n;
 }
 
 void sp_record_fields(const sp_record *rc, sp_field_fn fn, void *user)

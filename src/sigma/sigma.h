@@ -115,6 +115,11 @@ typedef struct sg_item {
     uint32_t ngroups;
     sg_val *v;
     uint32_t nv;
+    uint8_t needs_field;     /* no null / exists value: false when the field is absent */
+    uint32_t *vlit;          /* [nv] v[i].lit_id for string values that are not
+                                numbers, else UINT32_MAX: values whose literal
+                                is absent are skipped without touching v[i];
+                                NULL when no value has a literal */
 } sg_item;
 
 enum { N_AND = 1, N_OR, N_NOT, N_ITEM, N_TRUE, N_FALSE, N_ATLEAST };
@@ -281,6 +286,7 @@ struct sp_ruleset {
      * keyword search is among an event's candidates */
     uint32_t *scan_hash;     /* open addressing; 0 = empty */
     uint32_t scan_cap;
+    uint32_t *fnh;           /* [nfields] sg_norm_hash of each interned name */
     /* stats */
     uint64_t compile_ns;
     uint32_t ncorr, nfilt_applied, nunmapped_rules;
@@ -338,6 +344,9 @@ void sg_prefilter_free(sp_ruleset *rs);
 void sg_prefilter_scan(sp_scanner *sc, const unsigned char *t, size_t n);
 /* is the (event) field name one that rules refer to? */
 int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len);
+int sg_scan_hash(const sp_ruleset *rs, uint32_t nh);
+/* field-name hash, case folded and spaces removed (never 0) */
+uint32_t sg_norm_hash(const char *s, size_t n);
 /* candidates (indexes into l->c) whose rule requires literal `lit` */
 const uint32_t *sg_clist_lit(const sg_clist *l, uint32_t lit, uint32_t *count);
 
@@ -345,10 +354,12 @@ const uint32_t *sg_clist_lit(const sg_clist *l, uint32_t lit, uint32_t *count);
 
 /* the per-event field table */
 typedef struct sg_fval {
-    const char *name;
+    const char *name;        /* the event's (valid until the match returns) */
     uint32_t name_len;
-    sp_value v;              /* copy; str points into the scanner arena */
-    const char *low;         /* lowercased text */
+    uint32_t nh;             /* sg_norm_hash of the name */
+    sp_value v;              /* the event's value (str not NUL-terminated) */
+    const char *low;         /* lowercased text, NUL-terminated (scanner arena);
+                                NULL until needed: sg_fv_low() */
     uint8_t scan;            /* some rule names this field: its text is scanned for literals */
 } sg_fval;
 
@@ -398,6 +409,8 @@ int sg_build_table(sp_scanner *sc);
 uint32_t sg_lookup(sp_scanner *sc, uint32_t fid, const sg_fval ***out);
 uint32_t sg_lookup_name(sp_scanner *sc, const char *name, size_t len, const sg_fval ***out);
 void sg_scan_literals(sp_scanner *sc);
+/* the field's lowercased text (made on first use; NULL when out of memory) */
+const char *sg_fv_low(sp_scanner *sc, sg_fval *f);
 
 int64_t sg_event_ms(sp_scanner *sc);   /* current event's time (ms), INT64_MIN unknown */
 

@@ -312,6 +312,7 @@ void sp_ruleset_free(sp_ruleset *rs)
     free(rs->lhash);
     sg_prefilter_free(rs);
     free(rs->scan_hash);
+    free(rs->fnh);
     sp_arena_fini(&rs->ar);
     sp_arena_fini(&rs->tmp);
     free(rs);
@@ -602,14 +603,23 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
      * event: a UserData element of that name (EventProcessingFailure, ...)
      * is one too.  Try the lists of every other id the event carries. */
     if (!rs->eid_narrowed) return SP_OK;
-    const sg_fval **fv;
-    uint32_t nv = sg_lookup_name(sc, "EventID", 7, &fv);
+    sp_value ids[SP_SIGMA_MAX_FIELD_VALUES];
+    uint32_t nv = 0;
+    if (ev->field) {
+        size_t n = ev->field(ev->ev, "EventID", 7, ids, SP_SIGMA_MAX_FIELD_VALUES);
+        nv = (uint32_t)(n < SP_SIGMA_MAX_FIELD_VALUES ? n : SP_SIGMA_MAX_FIELD_VALUES);
+    } else {
+        const sg_fval **fv;
+        nv = sg_lookup_name(sc, "EventID", 7, &fv);
+        for (uint32_t i = 0; i < nv; i++) ids[i] = fv[i]->v;
+    }
+    if (nv < 2) return SP_OK;   /* the one id, if any, was routed above */
     for (uint32_t i = 0; i < nv; i++) {
         uint32_t id, other;
-        if (!eid_of(fv[i]->v.is_int, fv[i]->v.i, fv[i]->v.str, fv[i]->v.len, &id)) continue;
+        if (!eid_of(ids[i].is_int, ids[i].i, ids[i].str, ids[i].len, &id)) continue;
         int seen = has_eid && id == eid;
         for (uint32_t j = 0; j < i && !seen; j++)
-            seen = eid_of(fv[j]->v.is_int, fv[j]->v.i, fv[j]->v.str, fv[j]->v.len, &other) && other == id;
+            seen = eid_of(ids[j].is_int, ids[j].i, ids[j].str, ids[j].len, &other) && other == id;
         if (seen) continue;
         for (int k = 0; k < 2; k++) {
             const sg_chan *C = lists[k];

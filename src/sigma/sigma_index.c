@@ -435,6 +435,19 @@ static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
             v->lit_id = lit_intern(rs, l.s, l.n);
             if (v->lit_id == UINT32_MAX) return -1;
         }
+        uint32_t nl = 0;
+        it->needs_field = it->nv > 0;
+        for (uint32_t i = 0; i < it->nv; i++) {
+            const sg_val *v = &it->v[i];
+            if (v->kind == VK_NULL || v->kind == VK_EXISTS) it->needs_field = 0;
+            if (v->kind == VK_STR && !v->is_num && v->lit_id != UINT32_MAX) nl++;
+        }
+        if (!it->vlit && nl) {
+            it->vlit = sp_arena_alloc(&rs->ar, it->nv * sizeof *it->vlit);
+            if (!it->vlit) return -1;
+            for (uint32_t i = 0; i < it->nv; i++)
+                it->vlit[i] = it->v[i].kind == VK_STR && !it->v[i].is_num ? it->v[i].lit_id : UINT32_MAX;
+        }
         return 0;
     }
     for (uint32_t i = 0; i < x->n; i++)
@@ -534,22 +547,43 @@ static int invert_chan(sp_ruleset *rs, sg_chan *c)
 }
 
 /* hash of a field name lowercased with spaces removed (never 0) */
-static uint32_t norm_hash(const char *s, size_t n)
+/* Hash of a field name as Sigma compares names at their loosest: ASCII
+ * case folded, spaces removed ("Source Name" = "sourcename").  Names that
+ * compare equal in any of the matcher's passes hash equal, so the matcher
+ * compares names only where hashes agree.  Normalised into a small buffer
+ * (branch-free), then hashed a word at a time: this runs for every field of
+ * every event. */
+uint32_t sg_norm_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
+    unsigned char b[SP_SIGMA_MAX_NAME_HASHED + 8];
+    size_t j = 0;
+    if (n > SP_SIGMA_MAX_NAME_HASHED) n = SP_SIGMA_MAX_NAME_HASHED;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == ' ') continue;
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        h = (h ^ c) * 16777619u;
+        b[j] = (unsigned char)(c + (((unsigned)(c - 'A') < 26u) << 5));
+        j += c != ' ';
     }
-    return h ? h : 1;
+    memset(b + j, 0, 8);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ j;
+    for (size_t i = 0; i < j; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 29;
+    }
+    uint32_t r = (uint32_t)(h ^ (h >> 32));
+    return r ? r : 1;
 }
 
 int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len)
 {
+    return sg_scan_hash(rs, sg_norm_hash(name, len));
+}
+
+int sg_scan_hash(const sp_ruleset *rs, uint32_t h)
+{
     if (!rs->scan_cap) return 1;
-    uint32_t h = norm_hash(name, len), i = h & (rs->scan_cap - 1);
+    uint32_t i = h & (rs->scan_cap - 1);
     while (rs->scan_hash[i]) {
         if (rs->scan_hash[i] == h) return 1;   /* a hash collision only means scanning more */
         i = (i + 1) & (rs->scan_cap - 1);
@@ -564,8 +598,11 @@ static int build_scan_set(sp_ruleset *rs)
     rs->scan_hash = calloc(cap, sizeof *rs->scan_hash);
     if (!rs->scan_hash) return -1;
     rs->scan_cap = cap;
+    rs->fnh = malloc((rs->nfields ? rs->nfields : 1) * sizeof *rs->fnh);
+    if (!rs->fnh) return -1;
     for (uint32_t f = 0; f < rs->nfields; f++) {
-        uint32_t h = norm_hash(rs->fname[f], rs->fname_len[f]), i = h & (cap - 1);
+        uint32_t h = sg_norm_hash(rs->fname[f], rs->fname_len[f]), i = h & (cap - 1);
+        rs->fnh[f] = h;
         while (rs->scan_hash[i] && rs->scan_hash[i] != h) i = (i + 1) & (cap - 1);
         rs->scan_hash[i] = h;
     }
@@ -601,6 +638,7 @@ void sg_scan_literals(sp_scanner *sc)
     sg_build_table(sc);
     for (uint32_t i = 0; i < sc->nfv; i++) {
         if (!sc->scan_all && !sc->fv[i].scan) continue;
-        sg_prefilter_scan(sc, (const unsigned char *)sc->fv[i].low, sc->fv[i].v.len);
+        const char *low = sg_fv_low(sc, &sc->fv[i]);
+        if (low) sg_prefilter_scan(sc, (const unsigned char *)low, sc->fv[i].v.len);
     }
 }

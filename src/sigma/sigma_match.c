@@ -37,27 +37,20 @@ static int table_cb(void *user, const char *name, size_t nl, const sp_value *v)
         sc->fv = n;
         sc->cap_fv = nc;
     }
-    sg_fval *f = &sc->fv[sc->nfv];
-    size_t len = v->str ? v->len : 0;
-    char *nm = sg_strdup(&sc->ar, name, nl);
-    char *s = sp_arena_alloc(&sc->ar, 2 * len + 2);
-    if (!nm || !s) return 1;
-    if (len) memcpy(s, v->str, len);
-    s[len] = 0;
-    char *low = s + len + 1;
-    for (size_t i = 0; i < len; i++) low[i] = (char)sg_lc((unsigned char)s[i]);
-    low[len] = 0;
-    f->name = nm;
+    sg_fval *f = &sc->fv[sc->nfv++];
+    f->name = name;
     f->name_len = (uint32_t)nl;
+    f->nh = sg_norm_hash(name, nl);
     f->v = *v;
-    f->v.str = s;
-    f->v.len = len;
-    f->low = low;
-    f->scan = (uint8_t)sg_scan_field(sc->rs, name, nl);
-    sc->nfv++;
+    if (!f->v.str) { f->v.str = ""; f->v.len = 0; }
+    f->low = NULL;
+    f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
     return 0;
 }
 
+/* The table holds the event's own names and values (valid until the match
+ * returns, sigma_event.h); only a lowercased copy of a value is made, when
+ * something reads it. */
 int sg_build_table(sp_scanner *sc)
 {
     if (sc->table_built) return 0;
@@ -65,6 +58,19 @@ int sg_build_table(sp_scanner *sc)
     sc->nfv = 0;
     if (sc->ev->each) sc->ev->each(sc->ev->ev, table_cb, sc);
     return 0;
+}
+
+const char *sg_fv_low(sp_scanner *sc, sg_fval *f)
+{
+    if (f->low) return f->low;
+    size_t len = f->v.len;
+    char *low = sp_arena_alloc(&sc->ar, len + 1);
+    if (!low) return NULL;
+    const unsigned char *s = (const unsigned char *)f->v.str;
+    for (size_t i = 0; i < len; i++) low[i] = (char)sg_lc(s[i]);
+    low[len] = 0;
+    f->low = low;
+    return low;
 }
 
 static int ci_eq(const char *a, const char *b, size_t n)
@@ -95,30 +101,39 @@ static int name_eq(int pass, const sg_fval *f, const char *name, size_t len)
     return pass == 0 ? !memcmp(f->name, name, len) : ci_eq(f->name, name, len);
 }
 
-static uint32_t table_find(sp_scanner *sc, const char *name, size_t len, const sg_fval ***out)
+/* The event's values of a name: exact name first, else case-insensitive,
+ * else ignoring spaces; only fields whose name hash (`nh`, loosest
+ * comparison) agrees are compared. */
+static uint32_t table_find(sp_scanner *sc, const char *name, size_t len, uint32_t nh, const sg_fval ***out)
 {
     sg_build_table(sc);
-    uint32_t cnt = 0;
+    uint32_t cnt = 0, first = UINT32_MAX;
     int pass = 0;
+    *out = NULL;
+    for (uint32_t i = 0; i < sc->nfv; i++) if (sc->fv[i].nh == nh) { first = i; break; }
+    if (first == UINT32_MAX) return 0;
     for (; pass < 3; pass++) {
-        for (uint32_t i = 0; i < sc->nfv; i++) if (name_eq(pass, &sc->fv[i], name, len)) cnt++;
+        for (uint32_t i = first; i < sc->nfv; i++)
+            if (sc->fv[i].nh == nh && name_eq(pass, &sc->fv[i], name, len)) cnt++;
         if (cnt) break;
     }
     if (cnt > SP_SIGMA_MAX_FIELD_VALUES) cnt = SP_SIGMA_MAX_FIELD_VALUES;
-    *out = NULL;
     if (!cnt) return 0;
     const sg_fval **arr = sp_arena_alloc(&sc->ar, cnt * sizeof *arr);
     if (!arr) return 0;
     uint32_t k = 0;
-    for (uint32_t i = 0; i < sc->nfv && k < cnt; i++)
-        if (name_eq(pass, &sc->fv[i], name, len)) arr[k++] = &sc->fv[i];
+    for (uint32_t i = first; i < sc->nfv && k < cnt; i++)
+        if (sc->fv[i].nh == nh && name_eq(pass, &sc->fv[i], name, len)) {
+            if (!sg_fv_low(sc, &sc->fv[i])) continue;
+            arr[k++] = &sc->fv[i];
+        }
     *out = arr;
     return k;
 }
 
 uint32_t sg_lookup_name(sp_scanner *sc, const char *name, size_t len, const sg_fval ***out)
 {
-    return table_find(sc, name, len, out);
+    return table_find(sc, name, len, sg_norm_hash(name, len), out);
 }
 
 uint32_t sg_lookup(sp_scanner *sc, uint32_t fid, const sg_fval ***out)
@@ -129,7 +144,7 @@ uint32_t sg_lookup(sp_scanner *sc, uint32_t fid, const sg_fval ***out)
             if (var->ren_from[i] == fid) { fid = var->ren_to[i]; break; }
     sg_fcache *c = &sc->fc[fid];
     if (c->epoch != sc->epoch) {
-        c->n = table_find(sc, sc->rs->fname[fid], sc->rs->fname_len[fid], &c->v);
+        c->n = table_find(sc, sc->rs->fname[fid], sc->rs->fname_len[fid], sc->rs->fnh[fid], &c->v);
         c->epoch = sc->epoch;
     }
     *out = c->v;
@@ -258,8 +273,9 @@ static int num_of(const sg_fval *f, double *d)
 {
     if (f->v.is_int) { *d = (double)f->v.i; return 0; }
     if (!f->v.len || f->v.len > 64) return -1;
-    char *e;
-    const char *s = f->v.str;
+    char *e, s[72];
+    memcpy(s, f->v.str, f->v.len);
+    s[f->v.len] = 0;
     if (f->v.len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         unsigned long long x = strtoull(s + 2, &e, 16);
         if (*e) return -1;
@@ -405,20 +421,26 @@ static int eval_item(sp_scanner *sc, const sg_item *it)
         sg_build_table(sc);
         const sg_fval **arr = sp_arena_alloc(&sc->ar, (sc->nfv ? sc->nfv : 1) * sizeof *arr);
         if (!arr) return 0;
-        for (uint32_t i = 0; i < sc->nfv; i++) arr[i] = &sc->fv[i];
+        n = 0;
+        for (uint32_t i = 0; i < sc->nfv; i++) if (sg_fv_low(sc, &sc->fv[i])) arr[n++] = &sc->fv[i];
         fv = arr;
-        n = sc->nfv;
     } else n = sg_lookup(sc, it->fid, &fv);
 
+    if (n == 0 && it->needs_field) return 0;   /* only null / exists hold on an absent field */
+    const uint32_t *vl = it->vlit;
+    if (vl) sg_scan_literals(sc);
+    const uint32_t ep = sc->epoch, *le = sc->lit_epoch;
+    /* value i cannot hold: its required literal occurs nowhere in the event */
+#define LIT_OFF(i) (vl && vl[i] != UINT32_MAX && le[vl[i]] != ep)
     if (it->neq) {
         if (n == 0) return 0;
         for (uint32_t i = 0; i < it->nv; i++)
-            if (val_holds(sc, it, &it->v[i], fv, n)) return 0;
+            if (!LIT_OFF(i) && val_holds(sc, it, &it->v[i], fv, n)) return 0;
         return 1;
     }
     if (!it->all) {
         for (uint32_t i = 0; i < it->nv; i++)
-            if (val_holds(sc, it, &it->v[i], fv, n)) return 1;
+            if (!LIT_OFF(i) && val_holds(sc, it, &it->v[i], fv, n)) return 1;
         return 0;
     }
     /* all: every group needs one alternative that holds */
@@ -427,11 +449,12 @@ static int eval_item(sp_scanner *sc, const sg_item *it)
         uint32_t g = it->v[i].group, j = i;
         int ok = 0;
         for (; j < it->nv && it->v[j].group == g; j++)
-            if (!ok && val_holds(sc, it, &it->v[j], fv, n)) ok = 1;
+            if (!ok && !LIT_OFF(j) && val_holds(sc, it, &it->v[j], fv, n)) ok = 1;
         if (!ok) return 0;
         i = j;
     }
     return 1;
+#undef LIT_OFF
 }
 
 int sg_eval(sp_scanner *sc, const sg_node *x, int depth)
