@@ -385,6 +385,9 @@ struct sp_scanner {
     sg_fcache *fc;           /* [rs->nfields] */
     uint32_t *rule_epoch;    /* [rs->nrules] dedupe of candidates */
     uint32_t *lit_epoch;     /* [rs->nlit] literal seen in this event */
+    uint64_t *lit_mask;      /* [rs->nlit] fields it was seen in (bit i: fv[i],
+                                bit 63: fv[63] or later); valid when lit_epoch is */
+    uint64_t cur_fbit;       /* bit of the field being scanned */
     uint32_t *hits;          /* literal ids seen in this event, in order */
     uint32_t nhits, cap_hits;
     uint32_t *cand_epoch;    /* [rs->ncands] candidate tried in this event */

@@ -362,11 +362,12 @@ sp_status sp_scanner_new(const sp_ruleset *rs, sp_scanner **out)
     sc->fc = calloc(rs->nfields ? rs->nfields : 1, sizeof *sc->fc);
     sc->rule_epoch = calloc(rs->nrules ? rs->nrules : 1, sizeof *sc->rule_epoch);
     sc->lit_epoch = calloc(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_epoch);
+    sc->lit_mask = calloc(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_mask);
     sc->cand_epoch = calloc(rs->ncands ? rs->ncands : 1, sizeof *sc->cand_epoch);
     sc->md = pcre2_match_data_create(1, NULL);
     sc->mctx = pcre2_match_context_create(NULL);
     sc->corr_enabled = 1;
-    if (!sc->fc || !sc->rule_epoch || !sc->lit_epoch || !sc->cand_epoch || !sc->md || !sc->mctx || sg_corr_init(sc)) {
+    if (!sc->fc || !sc->rule_epoch || !sc->lit_epoch || !sc->lit_mask || !sc->cand_epoch || !sc->md || !sc->mctx || sg_corr_init(sc)) {
         sp_scanner_free(sc);
         return SP_ERR_NOMEM;
     }
@@ -383,6 +384,7 @@ void sp_scanner_free(sp_scanner *sc)
     free(sc->fc);
     free(sc->rule_epoch);
     free(sc->lit_epoch);
+    free(sc->lit_mask);
     free(sc->cand_epoch);
     free(sc->hits);
     free(sc->fv);

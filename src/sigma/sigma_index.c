@@ -639,6 +639,7 @@ void sg_scan_literals(sp_scanner *sc)
     for (uint32_t i = 0; i < sc->nfv; i++) {
         if (!sc->scan_all && !sc->fv[i].scan) continue;
         const char *low = sg_fv_low(sc, &sc->fv[i]);
+        sc->cur_fbit = i < 63 ? 1ull << i : 1ull << 63;
         if (low) sg_prefilter_scan(sc, (const unsigned char *)low, sc->fv[i].v.len);
     }
 }

@@ -393,6 +393,12 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
                 lit_absent = sc->lit_epoch[v->lit_id] != sc->epoch;
             }
             if (lit_absent > 0) return 0;
+            if (v->lit_id != UINT32_MAX) {
+                /* the prefilter saw which fields hold the literal */
+                size_t fi = (size_t)(f - sc->fv);
+                if (!(sc->lit_mask[v->lit_id] & (fi < 63 ? 1ull << fi : 1ull << 63))) break;
+                if (v->mode == SM_CONTAINS && !v->cased && fi < 63) return 1;   /* the literal is the value */
+            }
             if (str_match(v, v->cased ? f->v.str : f->low, f->v.len)) return 1;
             break;
         case VK_RE:

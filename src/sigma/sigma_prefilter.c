@@ -27,14 +27,22 @@
 
 static inline uint32_t load4(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint32_t load3(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16); }
-static inline uint32_t hmix(uint32_t g) { return g * 2654435761u; }
+static inline uint32_t hmix(uint32_t g) { return g * 2654435761u; }   /* bitmaps: top bits */
+/* hash tables index by low bits: mix every input bit into them (murmur3's
+ * finaliser; the plain product above leaves low bits to low bits, and text
+ * 4-grams share those: probe chains ran long) */
+static inline uint32_t tmix(uint32_t g)
+{
+    g ^= g >> 16; g *= 0x85ebca6bu; g ^= g >> 13; g *= 0xc2b2ae35u; g ^= g >> 16;
+    return g;
+}
 
 /* gram -> count of literals containing it (open addressing, build only) */
 typedef struct gcount { uint32_t g, n, seen; } gcount;
 
 static gcount *gc_slot(gcount *t, uint32_t cap, uint32_t g)
 {
-    uint32_t i = hmix(g) & (cap - 1);
+    uint32_t i = tmix(g) & (cap - 1);
     while (t[i].n && t[i].g != g) i = (i + 1) & (cap - 1);
     return &t[i];
 }
@@ -100,7 +108,7 @@ int sg_prefilter_build(sp_ruleset *rs)
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < n; i++) {
             uint32_t w = rs->lit_len[i] < 4 ? 3 : 4;
-            uint32_t key = anchor[i], h = hmix(key ^ (w << 30)) & (mcap - 1);
+            uint32_t key = anchor[i], h = tmix(key ^ (w << 30)) & (mcap - 1);
             while (rs->pf_map[h].count && !(rs->pf_map[h].key == key && rs->pf_map[h].width == w)) h = (h + 1) & (mcap - 1);
             sg_pfslot *m = &rs->pf_map[h];
             if (pass == 0) { m->key = key; m->width = (uint8_t)w; m->count++; continue; }
@@ -134,7 +142,7 @@ out:
 
 static const sg_pfslot *pf_find(const sp_ruleset *rs, uint32_t key, uint32_t w)
 {
-    uint32_t h = hmix(key ^ (w << 30)) & (rs->pf_map_cap - 1);
+    uint32_t h = tmix(key ^ (w << 30)) & (rs->pf_map_cap - 1);
     while (rs->pf_map[h].count) {
         if (rs->pf_map[h].key == key && rs->pf_map[h].width == w) return &rs->pf_map[h];
         h = (h + 1) & (rs->pf_map_cap - 1);
@@ -144,8 +152,9 @@ static const sg_pfslot *pf_find(const sp_ruleset *rs, uint32_t key, uint32_t w)
 
 static inline void hit(sp_scanner *sc, uint32_t lid)
 {
-    if (sc->lit_epoch[lid] == sc->epoch) return;
+    if (sc->lit_epoch[lid] == sc->epoch) { sc->lit_mask[lid] |= sc->cur_fbit; return; }
     sc->lit_epoch[lid] = sc->epoch;
+    sc->lit_mask[lid] = sc->cur_fbit;
     if (sc->nhits == sc->cap_hits) {
         uint32_t nc = sc->cap_hits ? sc->cap_hits * 2 : 256;
         uint32_t *nh = realloc(sc->hits, nc * sizeof *nh);
