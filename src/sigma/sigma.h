@@ -93,6 +93,7 @@ typedef struct sg_val {
     uint8_t exists;          /* VK_EXISTS: wanted */
     uint8_t fam, bits;       /* VK_CIDR: 4/6, prefix length */
     uint8_t is_num;          /* rule literal is a plain integer */
+    uint8_t hi;              /* VK_STR: its text has a byte >= 0x80 (pure ASCII values cannot match) */
     uint32_t group;          /* alternatives of one original value share a group */
     const char *lit;         /* SM_EXACT..SM_CONTAINS literal (lowercased unless cased) */
     uint32_t len;
@@ -361,6 +362,7 @@ typedef struct sg_fval {
     const char *low;         /* lowercased text, NUL-terminated (scanner arena);
                                 NULL until needed: sg_fv_low() */
     uint8_t scan;            /* some rule names this field: its text is scanned for literals */
+    uint8_t hi;              /* the value has a byte >= 0x80 (set with low) */
 } sg_fval;
 
 typedef struct sg_fcache {   /* per field id, valid when epoch matches */

@@ -438,7 +438,14 @@ static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
         uint32_t nl = 0;
         it->needs_field = it->nv > 0;
         for (uint32_t i = 0; i < it->nv; i++) {
-            const sg_val *v = &it->v[i];
+            sg_val *v = &it->v[i];
+            v->hi = 0;
+            if (v->kind == VK_STR && v->mode == SM_GLOB) {
+                for (uint32_t k = 0; k < v->ntok; k++)
+                    if (v->tok[k].kind == T_LIT)
+                        for (uint32_t b = 0; b < v->tok[k].len; b++) v->hi |= (unsigned char)v->tok[k].s[b] >= 0x80;
+            } else if (v->kind == VK_STR && v->mode >= SM_EXACT && v->mode <= SM_CONTAINS)
+                for (uint32_t b = 0; b < v->len; b++) v->hi |= (unsigned char)v->lit[b] >= 0x80;
             if (v->kind == VK_NULL || v->kind == VK_EXISTS) it->needs_field = 0;
             if (v->kind == VK_STR && !v->is_num && v->lit_id != UINT32_MAX) nl++;
         }

@@ -44,6 +44,7 @@ static int table_cb(void *user, const char *name, size_t nl, const sp_value *v)
     f->v = *v;
     if (!f->v.str) { f->v.str = ""; f->v.len = 0; }
     f->low = NULL;
+    f->hi = 0;
     f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
     return 0;
 }
@@ -67,8 +68,10 @@ const char *sg_fv_low(sp_scanner *sc, sg_fval *f)
     char *low = sp_arena_alloc(&sc->ar, len + 1);
     if (!low) return NULL;
     const unsigned char *s = (const unsigned char *)f->v.str;
-    for (size_t i = 0; i < len; i++) low[i] = (char)sg_lc(s[i]);
+    unsigned char any = 0;
+    for (size_t i = 0; i < len; i++) { low[i] = (char)sg_lc(s[i]); any |= s[i]; }
     low[len] = 0;
+    f->hi = any >= 0x80;
     f->low = low;
     return low;
 }
@@ -399,6 +402,7 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
                 if (!(sc->lit_mask[v->lit_id] & (fi < 63 ? 1ull << fi : 1ull << 63))) break;
                 if (v->mode == SM_CONTAINS && !v->cased && fi < 63) return 1;   /* the literal is the value */
             }
+            if (v->hi && !f->hi) break;
             if (str_match(v, v->cased ? f->v.str : f->low, f->v.len)) return 1;
             break;
         case VK_RE:
