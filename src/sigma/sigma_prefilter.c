@@ -66,11 +66,9 @@ int sg_prefilter_build(sp_ruleset *rs)
     rs->pf_bm3 = calloc((1u << BM3_BITS) / 64, sizeof(uint64_t));
     if (!rs->pf_bm || !rs->pf_bm3) return -1;
     if (!n) return 0;
-    /* 1. how many literals contain each 4-gram */
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < n; i++) if (rs->lit_len[i] >= 4) total += rs->lit_len[i] - 3;
-    uint32_t cap = 1024;
-    while (cap < 2 * total + 1024) cap *= 2;
+    /* 1. how many literals contain each 4-gram (the table grows at half
+     * full: sized for every gram position it was 24 MB of page faults) */
+    uint32_t cap = 1u << 14, used = 0;
     gcount *gc = calloc(cap, sizeof *gc);
     uint32_t *anchor = malloc(n * sizeof *anchor), *aoff = malloc(n * sizeof *aoff);
     int rc = -1;
@@ -78,7 +76,17 @@ int sg_prefilter_build(sp_ruleset *rs)
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)rs->lit[i];
         for (uint32_t k = 0; k + 4 <= rs->lit_len[i]; k++) {
+            if (2 * (used + 1) > cap) {
+                gcount *ng = calloc(2 * (size_t)cap, sizeof *ng);
+                if (!ng) goto out;
+                for (uint32_t q = 0; q < cap; q++)
+                    if (gc[q].n) *gc_slot(ng, 2 * cap, gc[q].g) = gc[q];
+                free(gc);
+                gc = ng;
+                cap *= 2;
+            }
             gcount *c = gc_slot(gc, cap, load4(s + k));
+            if (!c->n) used++;
             c->g = load4(s + k);
             if (c->seen != i + 1) { c->n++; c->seen = i + 1; }   /* once per literal */
         }
