@@ -1227,6 +1227,11 @@ static int cmp_det(const void *a, const void *b)
     if (x->time_ms != y->time_ms) return x->time_ms == INT64_MIN ? 1 : y->time_ms == INT64_MIN ? -1 : x->time_ms < y->time_ms ? -1 : 1;
     if (x->source != y->source) return x->source < y->source ? -1 : 1;
     if (x->record != y->record) return x->record < y->record ? -1 : 1;
+    /* one event: Sigma rules in rule order (not in the order the matcher
+     * happened to try them), then indicators, then correlations */
+    int cx = x->is_corr ? 2 : x->ioc ? 1 : 0, cy = y->is_corr ? 2 : y->ioc ? 1 : 0;
+    if (cx != cy) return cx < cy ? -1 : 1;
+    if (!cx && x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 

@@ -8,7 +8,9 @@
  *   sigma_cond.c     condition strings -> sg_node trees
  *   sigma_match.c    sg_node evaluation against an event's field table
  *   sigma_logsource.c  config/logsources.yml -> routing variants
- *   sigma_index.c    channel/EventID index, literal prefilter (Aho-Corasick)
+ *   sigma_index.c    channel/EventID index, which rules need which literals
+ *   sigma_prefilter.c  finding rule literals in text (anchor bitmaps)
+ *   sigma_route.c    per-route, per-field prefilters (built per scanner)
  *   sigma_corr.c     correlation windows (per scanner)
  *   sigma_event.c    sp_event adapters (EVTX record, key/value list)
  *   sigma_api.c      the public sp_ruleset / sp_scanner functions
@@ -237,6 +239,15 @@ typedef struct sg_chan {
 /* literal prefilter (sigma_prefilter.c): anchor -> literals anchored there */
 typedef struct sg_pfent { uint32_t lit, off; } sg_pfent;
 typedef struct sg_pfslot { uint32_t key, start, count, fill; uint8_t width; } sg_pfslot;
+typedef struct sg_pf {
+    uint64_t *bm, *bm3;      /* anchor bitmaps (4- and 3-byte anchors) */
+    uint32_t shift4, shift3; /* bit index = hash >> shift */
+    int has3;
+    sg_pfslot *map;          /* open addressing; count == 0 empty */
+    uint32_t map_cap;
+    sg_pfent *ent;
+    uint32_t nlit;
+} sg_pf;
 
 struct sp_ruleset {
     sp_arena ar;             /* all compiled data */
@@ -276,11 +287,9 @@ struct sp_ruleset {
     uint32_t nlit, cap_lit;
     uint32_t *lhash;
     uint32_t lhash_cap;
-    uint64_t *pf_bm, *pf_bm3;   /* prefilter anchor bitmaps (4- and 3-byte anchors) */
-    int pf_has3;
-    sg_pfslot *pf_map;       /* open addressing; count == 0 empty */
-    uint32_t pf_map_cap;
-    sg_pfent *pf_ent;
+    uint32_t *lit_anchor;    /* [nlit] each literal's anchor window (sigma_prefilter.c) */
+    uint32_t *lit_aoff;      /* [nlit] and its offset in the literal */
+    sg_pf pf;                /* prefilter of every literal */
     uint32_t ncands;         /* candidates over every list (sg_clist.cand_base) */
     /* field names any rule or logsource mapping refers to, normalised
      * (lower case, no spaces): only these are scanned for literals unless a
@@ -343,6 +352,11 @@ int sg_invert_lists(sp_ruleset *rs);
 int sg_prefilter_build(sp_ruleset *rs);
 void sg_prefilter_free(sp_ruleset *rs);
 void sg_prefilter_scan(sp_scanner *sc, const unsigned char *t, size_t n);
+/* a prefilter over some literals (anchors from sg_prefilter_build); bits
+ * 0 = sized for the count */
+int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t n, uint32_t bits4, uint32_t bits3);
+void sg_pf_free(sg_pf *pf);
+void sg_pf_scan(sp_scanner *sc, const sg_pf *pf, const unsigned char *t, size_t n);
 /* is the (event) field name one that rules refer to? */
 int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len);
 int sg_scan_hash(const sp_ruleset *rs, uint32_t nh);
@@ -371,6 +385,20 @@ typedef struct sg_fcache {   /* per field id, valid when epoch matches */
     const sg_fval **v;
 } sg_fcache;
 
+/* a route's prefilter for one field (sigma_route.c) */
+typedef struct sg_fpf { uint32_t nh; sg_pf pf; } sg_fpf;
+typedef struct sg_route {
+    const sg_chan *chan;     /* key: channel bucket (NULL: none), event id */
+    uint32_t eid;
+    uint8_t has_eid, used, failed;
+    sg_fpf *f;               /* per field read by a candidate */
+    uint32_t nf;
+    uint32_t *fidx;          /* open addressing: field name hash -> index+1 into f */
+    uint32_t fidx_cap;
+    sg_pf any;               /* keyword literals: looked for in every field */
+    int has_any;
+} sg_route;
+
 typedef struct sg_corr_state sg_corr_state;
 
 struct sp_scanner {
@@ -394,6 +422,9 @@ struct sp_scanner {
     uint32_t nhits, cap_hits;
     uint32_t *cand_epoch;    /* [rs->ncands] candidate tried in this event */
     int scan_all;            /* this event: scan every field (keyword rules routed) */
+    const sg_route *route;   /* this event's route (NULL: the all-literal prefilter) */
+    sg_route *routes;        /* built routes, open addressing (sigma_route.c) */
+    uint32_t route_cap, nroutes;
     int lits_scanned;
     const sg_lsvar *var;     /* variant the current rule was routed by */
     pcre2_match_data *md;
@@ -405,6 +436,15 @@ struct sp_scanner {
     sg_corr_state *cs;       /* [rs->nrules] (only correlations used) */
     uint64_t nevents;
 };
+
+/* routes (sigma_route.c) */
+/* the candidate lists of (channel bucket, event id), in routing order; out[4] */
+uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uint32_t eid, const sg_clist **out);
+/* the scanner's route for them, built on first use; NULL: fall back */
+const sg_route *sg_route_get(sp_scanner *sc, const sg_chan *c, int has_eid, uint32_t eid);
+const sg_fpf *sg_route_field(const sg_route *r, uint32_t nh);
+void sg_route_scan(sp_scanner *sc, const sg_route *r);
+void sg_routes_free(sp_scanner *sc);
 
 /* evaluation (sigma_match.c) */
 int sg_eval(sp_scanner *sc, const sg_node *n, int depth);

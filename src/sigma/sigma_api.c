@@ -385,6 +385,7 @@ void sp_scanner_free(sp_scanner *sc)
     free(sc->rule_epoch);
     free(sc->lit_epoch);
     free(sc->lit_mask);
+    sg_routes_free(sc);
     free(sc->cand_epoch);
     free(sc->hits);
     free(sc->fv);
@@ -579,34 +580,10 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
     int isint = 0, has_ch, has_eid;
     has_ch = get_text(sc, "Channel", 7, ch, sizeof ch, &chn, &iv, &isint);
     sg_lower(ch, chn);
-    char eb[32];
-    size_t ebn = 0;
-    uint32_t eid = 0;
-    has_eid = get_text(sc, "EventID", 7, eb, sizeof eb - 1, &ebn, &iv, &isint) &&
-              eid_of(isint, iv, eb, ebn, &eid);
-    const sg_chan *c = has_ch ? sg_chan_find(rs, ch, chn) : NULL;
-    const sg_chan *lists[2] = {c, &rs->anychan};
-    /* scan every field only when a routed rule searches keywords */
-    sc->scan_all = 0;
-    for (int k = 0; k < 2; k++) {
-        const sg_chan *C = lists[k];
-        if (!C) continue;
-        const sg_clist *el = has_eid && C->neid ? sg_eid_find(C, eid) : NULL;
-        if ((el && el->has_kw) || C->any_eid.has_kw) sc->scan_all = 1;
-    }
-    for (int k = 0; k < 2; k++) {
-        const sg_chan *C = lists[k];
-        if (!C) continue;
-        if (has_eid && C->neid && run_list(sc, sg_eid_find(C, eid), fn, user)) return SP_ERR_ABORT;
-        if (run_list(sc, &C->any_eid, fn, user)) return SP_ERR_ABORT;
-    }
-    /* Rules are filed under the event ids their detection requires
-     * (sigma_index.c), and a rule's EventID matches any EventID value of the
-     * event: a UserData element of that name (EventProcessingFailure, ...)
-     * is one too.  Try the lists of every other id the event carries. */
-    if (!rs->eid_narrowed) return SP_OK;
+    /* every EventID value: System's, and a UserData element of that name
+     * (EventProcessingFailure, ...) is one too */
     sp_value ids[SP_SIGMA_MAX_FIELD_VALUES];
-    uint32_t nv = 0;
+    uint32_t nv = 0, eid = 0;
     if (ev->field) {
         size_t n = ev->field(ev->ev, "EventID", 7, ids, SP_SIGMA_MAX_FIELD_VALUES);
         nv = (uint32_t)(n < SP_SIGMA_MAX_FIELD_VALUES ? n : SP_SIGMA_MAX_FIELD_VALUES);
@@ -615,7 +592,23 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
         nv = sg_lookup_name(sc, "EventID", 7, &fv);
         for (uint32_t i = 0; i < nv; i++) ids[i] = fv[i]->v;
     }
-    if (nv < 2) return SP_OK;   /* the one id, if any, was routed above */
+    has_eid = nv && eid_of(ids[0].is_int, ids[0].i, ids[0].str, ids[0].len, &eid);
+    const sg_chan *c = has_ch ? sg_chan_find(rs, ch, chn) : NULL;
+    const sg_clist *lists[4];
+    uint32_t nl = sg_route_lists(rs, c, has_eid, eid, lists);
+    /* literals are looked for per field, by the route's prefilters; an
+     * event with several EventIDs uses the all-literal prefilter, over
+     * every field when a routed rule searches keywords */
+    sc->route = nv < 2 ? sg_route_get(sc, c, has_eid, eid) : NULL;
+    sc->scan_all = 0;
+    for (uint32_t k = 0; k < nl; k++) if (lists[k]->has_kw) sc->scan_all = 1;
+    for (uint32_t k = 0; k < nl; k++)
+        if (run_list(sc, lists[k], fn, user)) return SP_ERR_ABORT;
+    /* Rules are filed under the event ids their detection requires
+     * (sigma_index.c), and a rule's EventID matches any EventID value of the
+     * event.  Try the lists of every other id the event carries. */
+    if (!rs->eid_narrowed || nv < 2) return SP_OK;
+    const sg_chan *chans[2] = {c, &rs->anychan};
     for (uint32_t i = 0; i < nv; i++) {
         uint32_t id, other;
         if (!eid_of(ids[i].is_int, ids[i].i, ids[i].str, ids[i].len, &id)) continue;
@@ -624,7 +617,7 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
             seen = eid_of(ids[j].is_int, ids[j].i, ids[j].str, ids[j].len, &other) && other == id;
         if (seen) continue;
         for (int k = 0; k < 2; k++) {
-            const sg_chan *C = lists[k];
+            const sg_chan *C = chans[k];
             if (C && C->neid && run_list(sc, sg_eid_find(C, id), fn, user)) return SP_ERR_ABORT;
         }
     }

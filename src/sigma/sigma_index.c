@@ -553,7 +553,6 @@ static int invert_chan(sp_ruleset *rs, sg_chan *c)
     return invert_list(rs, &c->any_eid);
 }
 
-/* hash of a field name lowercased with spaces removed (never 0) */
 /* Hash of a field name as Sigma compares names at their loosest: ASCII
  * case folded, spaces removed ("Source Name" = "sourcename").  Names that
  * compare equal in any of the matcher's passes hash equal, so the matcher
@@ -654,6 +653,7 @@ void sg_scan_literals(sp_scanner *sc)
     sc->lits_scanned = 1;
     if (!sc->rs->nlit) return;
     sg_build_table(sc);
+    if (sc->route) { sg_route_scan(sc, sc->route); return; }
     for (uint32_t i = 0; i < sc->nfv; i++) {
         if (!sc->scan_all && !sc->fv[i].scan) continue;
         const char *low = sg_fv_low(sc, &sc->fv[i]);

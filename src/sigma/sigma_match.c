@@ -171,6 +171,7 @@ void sg_scanner_begin_event(sp_scanner *sc, const sp_event *ev)
     sc->lits_scanned = 0;
     sc->nhits = 0;
     sc->var = NULL;
+    sc->route = NULL;
     sc->nevents++;
 }
 

@@ -11,10 +11,12 @@
  *   - a sparse Aho-Corasick automaton (the first version here): ~130 MB/s,
  *     its ~450,000 states (14 MB) miss the caches at every byte.
  * The scheme used: each literal gets an *anchor*, the 4-byte window inside it
- * that the fewest other literals share (3 bytes for 3-byte literals).  The
- * scan tests each text position against a 1 Mbit bitmap of anchor hashes
- * (it lives in L2), and only on a hit looks the window up in a hash table
- * and compares the few literals anchored there.  Measured in
+ * that the fewest other literals share (3 bytes for 3-byte literals), chosen
+ * once over all literals.  A prefilter (sg_pf) over any subset of literals
+ * tests each text position against a bitmap of anchor hashes and only on a
+ * hit looks the window up in a hash table and compares the few literals
+ * anchored there.  One prefilter holds every literal (events routed without
+ * a route, sigma_route.c); routes build small ones per field.  Measured in
  * docs/performance.md.
  */
 #include <stdlib.h>
@@ -22,8 +24,8 @@
 
 #include "sigma/sigma.h"
 
-#define BM_BITS 20                      /* 1 Mbit anchor bitmap (128 KiB) */
-#define BM3_BITS 16                     /* 3-byte anchors (64 Kbit) */
+#define BM_BITS 20                      /* the all-literal prefilter: 1 Mbit anchor bitmap */
+#define BM3_BITS 16                     /* and 64 Kbit for 3-byte anchors */
 
 static inline uint32_t load4(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint32_t load3(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16); }
@@ -47,32 +49,92 @@ static gcount *gc_slot(gcount *t, uint32_t cap, uint32_t g)
     return &t[i];
 }
 
+void sg_pf_free(sg_pf *pf)
+{
+    free(pf->bm);
+    free(pf->bm3);
+    free(pf->map);
+    free(pf->ent);
+    memset(pf, 0, sizeof *pf);
+}
+
 void sg_prefilter_free(sp_ruleset *rs)
 {
-    free(rs->pf_bm);
-    free(rs->pf_bm3);
-    free(rs->pf_map);
-    free(rs->pf_ent);
-    rs->pf_bm = rs->pf_bm3 = NULL;
-    rs->pf_map = NULL;
-    rs->pf_ent = NULL;
+    sg_pf_free(&rs->pf);
+    free(rs->lit_anchor);
+    free(rs->lit_aoff);
+    rs->lit_anchor = rs->lit_aoff = NULL;
+}
+
+static uint32_t log2_at_least(uint64_t x, uint32_t lo, uint32_t hi)
+{
+    uint32_t b = lo;
+    while (b < hi && (1ull << b) < x) b++;
+    return b;
+}
+
+int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t n, uint32_t bits4, uint32_t bits3)
+{
+    memset(pf, 0, sizeof *pf);
+    uint32_t n3 = 0;
+    for (uint32_t i = 0; i < n; i++) n3 += rs->lit_len[lits[i]] < 4;
+    /* sized for ~1 false bitmap hit in 32 positions unless given */
+    if (!bits4) bits4 = log2_at_least(32ull * (n - n3), 9, BM_BITS);
+    if (!bits3) bits3 = log2_at_least(32ull * n3, 6, BM3_BITS);
+    pf->shift4 = 32 - bits4;
+    pf->shift3 = 32 - bits3;
+    pf->bm = calloc(((size_t)1 << bits4) / 64 + 1, sizeof(uint64_t));
+    pf->bm3 = calloc(((size_t)1 << bits3) / 64 + 1, sizeof(uint64_t));
+    uint32_t mcap = 16;
+    while (mcap < 2 * n + 16) mcap *= 2;
+    pf->map = calloc(mcap, sizeof *pf->map);
+    pf->ent = malloc((n ? n : 1) * sizeof *pf->ent);
+    if (!pf->bm || !pf->bm3 || !pf->map || !pf->ent) { sg_pf_free(pf); return -1; }
+    pf->map_cap = mcap;
+    /* anchor map: (anchor, 3 or 4 bytes) -> entries [start, start+count) */
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t l = lits[i], w = rs->lit_len[l] < 4 ? 3 : 4;
+            uint32_t key = rs->lit_anchor[l], h = tmix(key ^ (w << 30)) & (mcap - 1);
+            while (pf->map[h].count && !(pf->map[h].key == key && pf->map[h].width == w)) h = (h + 1) & (mcap - 1);
+            sg_pfslot *m = &pf->map[h];
+            if (pass == 0) { m->key = key; m->width = (uint8_t)w; m->count++; continue; }
+            pf->ent[m->start + m->fill++] = (sg_pfent){l, rs->lit_aoff[l]};
+        }
+        if (pass == 0) {
+            uint32_t at = 0;
+            for (uint32_t h = 0; h < mcap; h++)
+                if (pf->map[h].count) { pf->map[h].start = at; at += pf->map[h].count; }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t l = lits[i];
+        if (rs->lit_len[l] < 4) {
+            uint32_t b = hmix(rs->lit_anchor[l]) >> pf->shift3;
+            pf->bm3[b >> 6] |= 1ull << (b & 63);
+            pf->has3 = 1;
+        } else {
+            uint32_t b = hmix(rs->lit_anchor[l]) >> pf->shift4;
+            pf->bm[b >> 6] |= 1ull << (b & 63);
+        }
+    }
+    pf->nlit = n;
+    return 0;
 }
 
 int sg_prefilter_build(sp_ruleset *rs)
 {
     uint32_t n = rs->nlit;
     sg_prefilter_free(rs);
-    rs->pf_bm = calloc((1u << BM_BITS) / 64, sizeof(uint64_t));
-    rs->pf_bm3 = calloc((1u << BM3_BITS) / 64, sizeof(uint64_t));
-    if (!rs->pf_bm || !rs->pf_bm3) return -1;
-    if (!n) return 0;
+    rs->lit_anchor = malloc((n ? n : 1) * sizeof *rs->lit_anchor);
+    rs->lit_aoff = malloc((n ? n : 1) * sizeof *rs->lit_aoff);
+    uint32_t *all = malloc((n ? n : 1) * sizeof *all);
     /* 1. how many literals contain each 4-gram (the table grows at half
      * full: sized for every gram position it was 24 MB of page faults) */
     uint32_t cap = 1u << 14, used = 0;
     gcount *gc = calloc(cap, sizeof *gc);
-    uint32_t *anchor = malloc(n * sizeof *anchor), *aoff = malloc(n * sizeof *aoff);
     int rc = -1;
-    if (!gc || !anchor || !aoff) goto out;
+    if (!gc || !rs->lit_anchor || !rs->lit_aoff || !all) goto out;
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)rs->lit[i];
         for (uint32_t k = 0; k + 4 <= rs->lit_len[i]; k++) {
@@ -93,67 +155,32 @@ int sg_prefilter_build(sp_ruleset *rs)
     }
     /* 2. each literal's anchor: its rarest 4-gram (later position on ties:
      * literal heads like "\windows\" are the most shared) */
-    uint32_t nmap = 0;
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)rs->lit[i];
-        if (rs->lit_len[i] < 4) { anchor[i] = load3(s); aoff[i] = 0; continue; }
+        all[i] = i;
+        if (rs->lit_len[i] < 4) { rs->lit_anchor[i] = load3(s); rs->lit_aoff[i] = 0; continue; }
         uint32_t best = UINT32_MAX, bk = 0;
         for (uint32_t k = 0; k + 4 <= rs->lit_len[i]; k++) {
             uint32_t c = gc_slot(gc, cap, load4(s + k))->n;
             if (c <= best) { best = c; bk = k; }
         }
-        anchor[i] = load4(s + bk);
-        aoff[i] = bk;
-        nmap++;
+        rs->lit_anchor[i] = load4(s + bk);
+        rs->lit_aoff[i] = bk;
     }
-    /* 3. anchor map: (anchor, 3 or 4 bytes) -> entries [start, start+count) */
-    uint32_t mcap = 1024;
-    while (mcap < 2 * n + 1024) mcap *= 2;
-    rs->pf_map = calloc(mcap, sizeof *rs->pf_map);
-    rs->pf_ent = malloc(n * sizeof *rs->pf_ent);
-    if (!rs->pf_map || !rs->pf_ent) goto out;
-    rs->pf_map_cap = mcap;
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t w = rs->lit_len[i] < 4 ? 3 : 4;
-            uint32_t key = anchor[i], h = tmix(key ^ (w << 30)) & (mcap - 1);
-            while (rs->pf_map[h].count && !(rs->pf_map[h].key == key && rs->pf_map[h].width == w)) h = (h + 1) & (mcap - 1);
-            sg_pfslot *m = &rs->pf_map[h];
-            if (pass == 0) { m->key = key; m->width = (uint8_t)w; m->count++; continue; }
-            rs->pf_ent[m->start + m->fill++] = (sg_pfent){i, aoff[i]};
-        }
-        if (pass == 0) {
-            uint32_t at = 0;
-            for (uint32_t h = 0; h < mcap; h++)
-                if (rs->pf_map[h].count) { rs->pf_map[h].start = at; at += rs->pf_map[h].count; }
-        }
-    }
-    /* 4. bitmaps */
-    for (uint32_t i = 0; i < n; i++) {
-        if (rs->lit_len[i] < 4) {
-            uint32_t b = hmix(anchor[i]) >> (32 - BM3_BITS);
-            rs->pf_bm3[b >> 6] |= 1ull << (b & 63);
-            rs->pf_has3 = 1;
-        } else {
-            uint32_t b = hmix(anchor[i]) >> (32 - BM_BITS);
-            rs->pf_bm[b >> 6] |= 1ull << (b & 63);
-        }
-    }
-    (void)nmap;
-    rc = 0;
+    /* 3. the prefilter of every literal */
+    rc = sg_pf_build(&rs->pf, rs, all, n, BM_BITS, BM3_BITS);
 out:
     free(gc);
-    free(anchor);
-    free(aoff);
+    free(all);
     return rc;
 }
 
-static const sg_pfslot *pf_find(const sp_ruleset *rs, uint32_t key, uint32_t w)
+static const sg_pfslot *pf_find(const sg_pf *pf, uint32_t key, uint32_t w)
 {
-    uint32_t h = tmix(key ^ (w << 30)) & (rs->pf_map_cap - 1);
-    while (rs->pf_map[h].count) {
-        if (rs->pf_map[h].key == key && rs->pf_map[h].width == w) return &rs->pf_map[h];
-        h = (h + 1) & (rs->pf_map_cap - 1);
+    uint32_t h = tmix(key ^ (w << 30)) & (pf->map_cap - 1);
+    while (pf->map[h].count) {
+        if (pf->map[h].key == key && pf->map[h].width == w) return &pf->map[h];
+        h = (h + 1) & (pf->map_cap - 1);
     }
     return NULL;
 }
@@ -188,11 +215,11 @@ static inline int same(const unsigned char *a, const unsigned char *b, size_t n)
     return 1;
 }
 
-static void verify(sp_scanner *sc, const sg_pfslot *m, const unsigned char *t, size_t n, size_t i)
+static void verify(sp_scanner *sc, const sg_pf *pf, const sg_pfslot *m, const unsigned char *t, size_t n, size_t i)
 {
     const sp_ruleset *rs = sc->rs;
     for (uint32_t k = 0; k < m->count; k++) {
-        const sg_pfent *e = &rs->pf_ent[m->start + k];
+        const sg_pfent *e = &pf->ent[m->start + k];
         if (i < e->off) continue;
         size_t st = i - e->off, len = rs->lit_len[e->lit];
         if (st + len > n) continue;
@@ -200,26 +227,38 @@ static void verify(sp_scanner *sc, const sg_pfslot *m, const unsigned char *t, s
     }
 }
 
-void sg_prefilter_scan(sp_scanner *sc, const unsigned char *t, size_t n)
+void sg_pf_scan(sp_scanner *sc, const sg_pf *pf, const unsigned char *t, size_t n)
 {
-    const sp_ruleset *rs = sc->rs;
-    if (n < 3 || !rs->pf_map) return;
-    const uint64_t *bm = rs->pf_bm, *bm3 = rs->pf_bm3;
-    int has3 = rs->pf_has3;
-    for (size_t i = 0; i + 3 <= n; i++) {
-        if (has3) {
-            uint32_t g3 = load3(t + i), b = hmix(g3) >> (32 - BM3_BITS);
-            if (bm3[b >> 6] >> (b & 63) & 1) {
-                const sg_pfslot *m = pf_find(rs, g3, 3);
-                if (m) verify(sc, m, t, n, i);
+    if (n < 3 || !pf->nlit) return;
+    const uint64_t *bm = pf->bm, *bm3 = pf->bm3;
+    const uint32_t s4 = pf->shift4, s3 = pf->shift3;
+    if (!pf->has3) {
+        for (size_t i = 0; i + 4 <= n; i++) {
+            uint32_t g = load4(t + i), b = hmix(g) >> s4;
+            if (bm[b >> 6] >> (b & 63) & 1) {
+                const sg_pfslot *m = pf_find(pf, g, 4);
+                if (m) verify(sc, pf, m, t, n, i);
             }
         }
+        return;
+    }
+    for (size_t i = 0; i + 3 <= n; i++) {
+        uint32_t g3 = load3(t + i), b3 = hmix(g3) >> s3;
+        if (bm3[b3 >> 6] >> (b3 & 63) & 1) {
+            const sg_pfslot *m = pf_find(pf, g3, 3);
+            if (m) verify(sc, pf, m, t, n, i);
+        }
         if (i + 4 <= n) {
-            uint32_t g = load4(t + i), b = hmix(g) >> (32 - BM_BITS);
+            uint32_t g = load4(t + i), b = hmix(g) >> s4;
             if (bm[b >> 6] >> (b & 63) & 1) {
-                const sg_pfslot *m = pf_find(rs, g, 4);
-                if (m) verify(sc, m, t, n, i);
+                const sg_pfslot *m = pf_find(pf, g, 4);
+                if (m) verify(sc, pf, m, t, n, i);
             }
         }
     }
+}
+
+void sg_prefilter_scan(sp_scanner *sc, const unsigned char *t, size_t n)
+{
+    sg_pf_scan(sc, &sc->rs->pf, t, n);
 }

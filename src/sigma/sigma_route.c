@@ -1,0 +1,224 @@
+/*
+ * sigma_route.c — per-route literal prefilters.
+ *
+ * A *route* is what routing picks for an event: its Channel bucket and
+ * EventID, hence at most four candidate lists (sigma_index.c).  The rules
+ * on those lists read certain fields and look for certain literals in each
+ * (a value's literal is looked for in the field its item names, after the
+ * routing variant's renames; keyword searches in every field).  A route
+ * holds one small prefilter per such field, so an event's text is scanned
+ * only where some candidate reads it, and only for that field's literals:
+ * a Security logon is no longer searched for every process-creation
+ * command-line fragment.  A literal found is marked in the field it was
+ * found in (sp_scanner.lit_mask); a value is only ever tested in its own
+ * item's field, so looking for it nowhere else loses nothing.
+ *
+ * Routes are built by each scanner on first use (thread-private, no locks)
+ * and kept; past SP_SIGMA_MAX_ROUTES, or for events with several EventID
+ * values, the ruleset's prefilter of every literal over every field read
+ * by some rule is used instead (sigma_index.c, sg_scan_literals).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigma/sigma.h"
+
+typedef struct pair { uint32_t nh, lit; } pair;
+typedef struct pairs { pair *p; uint32_t n, cap; int failed; } pairs;
+
+static void push(pairs *P, uint32_t nh, uint32_t lit)
+{
+    if (P->failed) return;
+    if (P->n == P->cap) {
+        uint32_t nc = P->cap ? P->cap * 2 : 256;
+        pair *np = realloc(P->p, nc * sizeof *np);
+        if (!np) { P->failed = 1; return; }
+        P->p = np;
+        P->cap = nc;
+    }
+    P->p[P->n++] = (pair){nh, lit};
+}
+
+static uint32_t renamed(const sg_lsvar *var, uint32_t fid)
+{
+    if (var)
+        for (uint32_t i = 0; i < var->nren; i++)
+            if (var->ren_from[i] == fid) return var->ren_to[i];
+    return fid;
+}
+
+static void walk(const sp_ruleset *rs, const sg_node *x, const sg_lsvar *var, pairs *P, int depth)
+{
+    if (!x || depth > 4 * SP_SIGMA_MAX_COND_DEPTH + 16) return;
+    if (x->op == N_ITEM) {
+        const sg_item *it = x->item;
+        if (!it->vlit) return;
+        uint32_t nh = it->fid == SG_KEYWORD ? 0 : rs->fnh[renamed(var, it->fid)];
+        for (uint32_t i = 0; i < it->nv; i++)
+            if (it->vlit[i] != UINT32_MAX) push(P, nh, it->vlit[i]);
+        return;
+    }
+    for (uint32_t i = 0; i < x->n; i++) walk(rs, x->kid[i], var, P, depth + 1);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    if (x->nh != y->nh) return x->nh < y->nh ? -1 : 1;
+    return x->lit < y->lit ? -1 : x->lit > y->lit;
+}
+
+uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uint32_t eid, const sg_clist **out)
+{
+    const sg_chan *lists[2] = {c, &rs->anychan};
+    uint32_t n = 0;
+    for (int k = 0; k < 2; k++) {
+        const sg_chan *C = lists[k];
+        if (!C) continue;
+        if (has_eid && C->neid) {
+            const sg_clist *l = sg_eid_find(C, eid);
+            if (l && l->n) out[n++] = l;
+        }
+        if (C->any_eid.n) out[n++] = &C->any_eid;
+    }
+    return n;
+}
+
+static void route_free(sg_route *r)
+{
+    for (uint32_t i = 0; i < r->nf; i++) sg_pf_free(&r->f[i].pf);
+    free(r->f);
+    free(r->fidx);
+    sg_pf_free(&r->any);
+    memset(r, 0, sizeof *r);
+}
+
+static int route_build(const sp_ruleset *rs, sg_route *r)
+{
+    const sg_clist *lists[4];
+    uint32_t nl = sg_route_lists(rs, r->chan, r->has_eid, r->eid, lists);
+    pairs P = {NULL, 0, 0, 0};
+    for (uint32_t k = 0; k < nl; k++)
+        for (uint32_t i = 0; i < lists[k]->n; i++) {
+            const sg_rule *R = &rs->rules[lists[k]->c[i].rule];
+            const sg_lsvar *var = R->nvars ? R->vars[lists[k]->c[i].var] : NULL;
+            walk(rs, R->cond, var, &P, 0);
+            for (uint32_t f = 0; f < R->nfilters; f++) walk(rs, R->filters[f], var, &P, 0);
+        }
+    if (P.failed) { free(P.p); return -1; }
+    if (P.n) qsort(P.p, P.n, sizeof *P.p, cmp_pair);
+    /* unique pairs, literal ids packed per field */
+    uint32_t u = 0, nf = 0;
+    for (uint32_t i = 0; i < P.n; i++) {
+        if (u && P.p[u - 1].nh == P.p[i].nh && P.p[u - 1].lit == P.p[i].lit) continue;
+        if (P.p[i].nh && (!u || P.p[u - 1].nh != P.p[i].nh)) nf++;
+        P.p[u++] = P.p[i];
+    }
+    uint32_t *ids = malloc((u ? u : 1) * sizeof *ids);
+    r->f = calloc(nf ? nf : 1, sizeof *r->f);
+    uint32_t cap = 16;
+    while (cap < 2 * nf + 16) cap *= 2;
+    r->fidx = calloc(cap, sizeof *r->fidx);
+    int rc = -1;
+    if (!ids || !r->f || !r->fidx) goto out;
+    r->fidx_cap = cap;
+    for (uint32_t i = 0; i < u; i++) ids[i] = P.p[i].lit;
+    for (uint32_t i = 0; i < u;) {
+        uint32_t j = i;
+        while (j < u && P.p[j].nh == P.p[i].nh) j++;
+        if (!P.p[i].nh) {
+            if (sg_pf_build(&r->any, rs, ids + i, j - i, 0, 0)) goto out;
+            r->has_any = 1;
+        } else {
+            sg_fpf *f = &r->f[r->nf];
+            f->nh = P.p[i].nh;
+            if (sg_pf_build(&f->pf, rs, ids + i, j - i, 0, 0)) goto out;
+            uint32_t h = f->nh & (cap - 1);
+            while (r->fidx[h]) h = (h + 1) & (cap - 1);
+            r->fidx[h] = ++r->nf;
+        }
+        i = j;
+    }
+    rc = 0;
+out:
+    free(P.p);
+    free(ids);
+    if (rc) route_free(r);
+    return rc;
+}
+
+const sg_fpf *sg_route_field(const sg_route *r, uint32_t nh)
+{
+    uint32_t h = nh & (r->fidx_cap - 1);
+    while (r->fidx[h]) {
+        const sg_fpf *f = &r->f[r->fidx[h] - 1];
+        if (f->nh == nh) return f;
+        h = (h + 1) & (r->fidx_cap - 1);
+    }
+    return NULL;
+}
+
+static uint32_t key_hash(const sg_chan *c, int has_eid, uint32_t eid)
+{
+    uint64_t k = (uint64_t)(uintptr_t)c * 0x9E3779B97F4A7C15ull ^ ((uint64_t)eid << 1 | (uint64_t)(has_eid != 0));
+    k ^= k >> 31;
+    k *= 0xBF58476D1CE4E5B9ull;
+    return (uint32_t)(k ^ (k >> 32));
+}
+
+const sg_route *sg_route_get(sp_scanner *sc, const sg_chan *c, int has_eid, uint32_t eid)
+{
+    if (!has_eid) eid = 0;
+    if (!sc->route_cap) {
+        sc->routes = calloc(2 * SP_SIGMA_MAX_ROUTES, sizeof *sc->routes);
+        if (!sc->routes) return NULL;
+        sc->route_cap = 2 * SP_SIGMA_MAX_ROUTES;
+    }
+    uint32_t h = key_hash(c, has_eid, eid) & (sc->route_cap - 1);
+    while (sc->routes[h].used) {
+        sg_route *r = &sc->routes[h];
+        if (r->chan == c && r->eid == eid && r->has_eid == (has_eid != 0)) return r->failed ? NULL : r;
+        h = (h + 1) & (sc->route_cap - 1);
+    }
+    if (sc->nroutes >= SP_SIGMA_MAX_ROUTES) return NULL;
+    sg_route *r = &sc->routes[h];
+    r->used = 1;
+    r->chan = c;
+    r->eid = eid;
+    r->has_eid = has_eid != 0;
+    sc->nroutes++;
+    if (route_build(sc->rs, r)) {
+        r->used = 1;            /* remembered as failed: the event falls back */
+        r->chan = c;
+        r->eid = eid;
+        r->has_eid = has_eid != 0;
+        r->failed = 1;
+        return NULL;
+    }
+    return r;
+}
+
+void sg_routes_free(sp_scanner *sc)
+{
+    for (uint32_t i = 0; i < sc->route_cap; i++)
+        if (sc->routes[i].used) route_free(&sc->routes[i]);
+    free(sc->routes);
+    sc->routes = NULL;
+    sc->route_cap = sc->nroutes = 0;
+}
+
+/* scan the event's fields the route's candidates read, each for its own
+ * literals (and every field for keyword literals) */
+void sg_route_scan(sp_scanner *sc, const sg_route *r)
+{
+    for (uint32_t i = 0; i < sc->nfv; i++) {
+        sg_fval *fv = &sc->fv[i];
+        const sg_fpf *f = r->nf ? sg_route_field(r, fv->nh) : NULL;
+        if (!f && !r->has_any) continue;
+        const char *low = sg_fv_low(sc, fv);
+        if (!low) continue;
+        sc->cur_fbit = i < 63 ? 1ull << i : 1ull << 63;
+        if (f) sg_pf_scan(sc, &f->pf, (const unsigned char *)low, fv->v.len);
+        if (r->has_any) sg_pf_scan(sc, &r->any, (const unsigned char *)low, fv->v.len);
+    }
+}
