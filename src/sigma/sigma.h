@@ -414,9 +414,11 @@ struct sp_scanner {
     uint32_t thash_cap;
     sg_fcache *fc;           /* [rs->nfields] */
     uint32_t *rule_epoch;    /* [rs->nrules] dedupe of candidates */
-    uint32_t *lit_epoch;     /* [rs->nlit] literal seen in this event */
+    uint64_t *lit_on;        /* bitset over rs->nlit: literal seen in this event
+                                (a few KB: stays in L1; cleared through `hits`) */
+    int hits_lost;           /* `hits` could not grow: clear lit_on in full */
     uint64_t *lit_mask;      /* [rs->nlit] fields it was seen in (bit i: fv[i],
-                                bit 63: fv[63] or later); valid when lit_epoch is */
+                                bit 63: fv[63] or later); valid when lit_on is set */
     uint64_t cur_fbit;       /* bit of the field being scanned */
     uint32_t *hits;          /* literal ids seen in this event, in order */
     uint32_t nhits, cap_hits;
@@ -445,6 +447,8 @@ const sg_route *sg_route_get(sp_scanner *sc, const sg_chan *c, int has_eid, uint
 const sg_fpf *sg_route_field(const sg_route *r, uint32_t nh);
 void sg_route_scan(sp_scanner *sc, const sg_route *r);
 void sg_routes_free(sp_scanner *sc);
+
+static inline int sg_lit_on(const sp_scanner *sc, uint32_t l) { return (int)(sc->lit_on[l >> 6] >> (l & 63) & 1); }
 
 /* evaluation (sigma_match.c) */
 int sg_eval(sp_scanner *sc, const sg_node *n, int depth);

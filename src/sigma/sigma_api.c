@@ -361,13 +361,13 @@ sp_status sp_scanner_new(const sp_ruleset *rs, sp_scanner **out)
     sp_arena_init(&sc->ar, 64 << 10);
     sc->fc = calloc(rs->nfields ? rs->nfields : 1, sizeof *sc->fc);
     sc->rule_epoch = calloc(rs->nrules ? rs->nrules : 1, sizeof *sc->rule_epoch);
-    sc->lit_epoch = calloc(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_epoch);
+    sc->lit_on = calloc(rs->nlit / 64 + 1, sizeof *sc->lit_on);
     sc->lit_mask = calloc(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_mask);
     sc->cand_epoch = calloc(rs->ncands ? rs->ncands : 1, sizeof *sc->cand_epoch);
     sc->md = pcre2_match_data_create(1, NULL);
     sc->mctx = pcre2_match_context_create(NULL);
     sc->corr_enabled = 1;
-    if (!sc->fc || !sc->rule_epoch || !sc->lit_epoch || !sc->lit_mask || !sc->cand_epoch || !sc->md || !sc->mctx || sg_corr_init(sc)) {
+    if (!sc->fc || !sc->rule_epoch || !sc->lit_on || !sc->lit_mask || !sc->cand_epoch || !sc->md || !sc->mctx || sg_corr_init(sc)) {
         sp_scanner_free(sc);
         return SP_ERR_NOMEM;
     }
@@ -383,7 +383,7 @@ void sp_scanner_free(sp_scanner *sc)
     sg_corr_fini(sc);
     free(sc->fc);
     free(sc->rule_epoch);
-    free(sc->lit_epoch);
+    free(sc->lit_on);
     free(sc->lit_mask);
     sg_routes_free(sc);
     free(sc->cand_epoch);
@@ -441,7 +441,7 @@ static int try_rule(sp_scanner *sc, uint32_t r, const sg_lsvar *var, sp_detect_f
     if (R->nlits) {
         sg_scan_literals(sc);
         uint32_t i = 0;
-        for (; i < R->nlits; i++) if (sc->lit_epoch[R->lits[i]] == sc->epoch) break;
+        for (; i < R->nlits; i++) if (sg_lit_on(sc, R->lits[i])) break;
         if (i == R->nlits) return 0;
     }
     sc->var = var;

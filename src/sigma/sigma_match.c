@@ -161,10 +161,14 @@ void sg_scanner_begin_event(sp_scanner *sc, const sp_event *ev)
     if (sc->epoch == 0) {   /* wrapped: clear every stamp */
         for (uint32_t i = 0; i < sc->rs->nfields; i++) sc->fc[i].epoch = 0;
         if (sc->rule_epoch) memset(sc->rule_epoch, 0, sc->rs->nrules * sizeof *sc->rule_epoch);
-        if (sc->lit_epoch) memset(sc->lit_epoch, 0, sc->rs->nlit * sizeof *sc->lit_epoch);
         if (sc->cand_epoch) memset(sc->cand_epoch, 0, sc->rs->ncands * sizeof *sc->cand_epoch);
         sc->epoch = 1;
     }
+    if (sc->hits_lost) {
+        memset(sc->lit_on, 0, (sc->rs->nlit / 64 + 1) * sizeof *sc->lit_on);
+        sc->hits_lost = 0;
+    } else
+        for (uint32_t i = 0; i < sc->nhits; i++) sc->lit_on[sc->hits[i] >> 6] = 0;
     sc->ev = ev;
     sc->table_built = 0;
     sc->nfv = 0;
@@ -394,7 +398,7 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
             if (v->is_num && f->v.is_int) { if (f->v.i == v->num) return 1; break; }
             if (lit_absent < 0 && v->lit_id != UINT32_MAX) {
                 sg_scan_literals(sc);
-                lit_absent = sc->lit_epoch[v->lit_id] != sc->epoch;
+                lit_absent = !sg_lit_on(sc, v->lit_id);
             }
             if (lit_absent > 0) return 0;
             if (v->lit_id != UINT32_MAX) {
@@ -440,9 +444,9 @@ static int eval_item(sp_scanner *sc, const sg_item *it)
     if (n == 0 && it->needs_field) return 0;   /* only null / exists hold on an absent field */
     const uint32_t *vl = it->vlit;
     if (vl) sg_scan_literals(sc);
-    const uint32_t ep = sc->epoch, *le = sc->lit_epoch;
+    const uint64_t *on = sc->lit_on;
     /* value i cannot hold: its required literal occurs nowhere in the event */
-#define LIT_OFF(i) (vl && vl[i] != UINT32_MAX && le[vl[i]] != ep)
+#define LIT_OFF(i) (vl && vl[i] != UINT32_MAX && !(on[vl[i] >> 6] >> (vl[i] & 63) & 1))
     if (it->neq) {
         if (n == 0) return 0;
         for (uint32_t i = 0; i < it->nv; i++)

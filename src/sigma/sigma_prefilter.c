@@ -187,13 +187,14 @@ static const sg_pfslot *pf_find(const sg_pf *pf, uint32_t key, uint32_t w)
 
 static inline void hit(sp_scanner *sc, uint32_t lid)
 {
-    if (sc->lit_epoch[lid] == sc->epoch) { sc->lit_mask[lid] |= sc->cur_fbit; return; }
-    sc->lit_epoch[lid] = sc->epoch;
+    uint64_t bit = 1ull << (lid & 63);
+    if (sc->lit_on[lid >> 6] & bit) { sc->lit_mask[lid] |= sc->cur_fbit; return; }
+    sc->lit_on[lid >> 6] |= bit;
     sc->lit_mask[lid] = sc->cur_fbit;
     if (sc->nhits == sc->cap_hits) {
         uint32_t nc = sc->cap_hits ? sc->cap_hits * 2 : 256;
         uint32_t *nh = realloc(sc->hits, nc * sizeof *nh);
-        if (!nh) return;
+        if (!nh) { sc->hits_lost = 1; return; }
         sc->hits = nh;
         sc->cap_hits = nc;
     }
