@@ -179,6 +179,15 @@ typedef int (*sp_field_fn)(void *user, const char *name, size_t name_len,
                            const sp_value *v);
 void sp_record_fields(const sp_record *r, sp_field_fn fn, void *user);
 
+/* The same fields by position (0 .. count-1, the order sp_record_fields
+ * visits them): a name costs nothing, a field's text is rendered only when
+ * its values are asked for.  Names and values are valid as long as the
+ * record; values_at returns the number of values (arrays have several; an
+ * empty field has one, is_null) and fills up to `max`. */
+size_t sp_record_field_count(const sp_record *r);
+const char *sp_record_field_name(const sp_record *r, size_t i, size_t *len);
+size_t sp_record_field_values(const sp_record *r, size_t i, sp_value *vals, size_t max);
+
 /* Convenience accessors of the common System fields. */
 uint32_t sp_record_event_id(const sp_record *r);
 

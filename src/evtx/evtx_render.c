@@ -1288,6 +1288,33 @@ void sp_record_fields(const sp_record *rc, sp_field_fn fn, void *user)
     }
 }
 
+size_t sp_record_field_count(const sp_record *rc)
+{
+    sp_record *r = (sp_record *)rc;
+    if (!r->indexed) bx_record_index(r);
+    return r->nfields;
+}
+
+const char *sp_record_field_name(const sp_record *rc, size_t i, size_t *len)
+{
+    sp_record *r = (sp_record *)rc;
+    if (!r->indexed) bx_record_index(r);
+    if (i >= r->nfields) { *len = 0; return ""; }
+    *len = r->fields[i].name_len;
+    return r->fields[i].name;
+}
+
+size_t sp_record_field_values(const sp_record *rc, size_t i, sp_value *vals, size_t max)
+{
+    sp_record *r = (sp_record *)rc;
+    if (!r->indexed) bx_record_index(r);
+    if (i >= r->nfields) return 0;
+    sp_field_ent *e = &r->fields[i];
+    if (!e->rendered) field_render(r, e);
+    for (size_t k = 0; k < e->nvals_r && k < max; k++) vals[k] = e->vals_r[k];
+    return e->nvals_r;
+}
+
 uint32_t sp_record_event_id(const sp_record *r)
 {
     if (!r->indexed) bx_record_index((sp_record *)r);

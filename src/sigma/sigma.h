@@ -377,6 +377,8 @@ typedef struct sg_fval {
                                 NULL until needed: sg_fv_low() */
     uint8_t scan;            /* some rule names this field: its text is scanned for literals */
     uint8_t hi;              /* the value has a byte >= 0x80 (set with low) */
+    uint8_t pending;         /* value not fetched yet (sp_event.values_at) */
+    uint32_t src;            /* the event's field position (pending entries) */
 } sg_fval;
 
 typedef struct sg_fcache {   /* per field id, valid when epoch matches */
@@ -406,9 +408,11 @@ struct sp_scanner {
     sp_arena ar;             /* per event */
     uint32_t epoch;
     const sp_event *ev;
-    /* field table of the current event */
+    /* field table of the current event: SP_SIGMA_MAX_EVENT_FIELDS entries
+     * allocated once, so entries never move while a match holds pointers
+     * (a pending field's array values are appended when it is fetched) */
     sg_fval *fv;
-    uint32_t nfv, cap_fv;
+    uint32_t nfv;
     int table_built;
     uint32_t *thash;         /* name hash -> index+1 (exact names) */
     uint32_t thash_cap;
@@ -458,7 +462,8 @@ int sg_build_table(sp_scanner *sc);
 uint32_t sg_lookup(sp_scanner *sc, uint32_t fid, const sg_fval ***out);
 uint32_t sg_lookup_name(sp_scanner *sc, const char *name, size_t len, const sg_fval ***out);
 void sg_scan_literals(sp_scanner *sc);
-/* the field's lowercased text (made on first use; NULL when out of memory) */
+/* the field's lowercased text (fetching the value and making the copy on
+ * first use; NULL when out of memory) */
 const char *sg_fv_low(sp_scanner *sc, sg_fval *f);
 
 int64_t sg_event_ms(sp_scanner *sc);   /* current event's time (ms), INT64_MIN unknown */

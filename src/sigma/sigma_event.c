@@ -20,6 +20,16 @@ static void rec_each(const void *ev, sp_field_fn fn, void *user)
     sp_record_fields((const sp_record *)ev, fn, user);
 }
 
+static size_t rec_nfields(const void *ev) { return sp_record_field_count((const sp_record *)ev); }
+static const char *rec_name_at(const void *ev, size_t i, size_t *len)
+{
+    return sp_record_field_name((const sp_record *)ev, i, len);
+}
+static size_t rec_values_at(const void *ev, size_t i, sp_value *vals, size_t max)
+{
+    return sp_record_field_values((const sp_record *)ev, i, vals, max);
+}
+
 static int64_t rec_time(const void *ev)
 {
     uint64_t ft = sp_record_filetime((const sp_record *)ev);
@@ -32,6 +42,9 @@ void sp_event_from_record(sp_event *out, const sp_record *rec)
     memset(out, 0, sizeof *out);
     out->field = rec_field;
     out->each = rec_each;
+    out->nfields = rec_nfields;
+    out->name_at = rec_name_at;
+    out->values_at = rec_values_at;
     out->time_unix_ms = rec_time;
     out->ev = rec;
 }

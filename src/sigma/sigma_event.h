@@ -10,6 +10,7 @@
  *
  *   field   exact-name lookup (may be NULL: the matcher then uses `each`)
  *   each    visit every named value (required)
+ *   nfields / name_at / values_at  the same by position, values on demand
  *   time_unix_ms  the event's timestamp in ms since 1970 (may be NULL or
  *           return INT64_MIN when unknown; correlations then skip the event)
  *   product/category/service  an optional logsource the producer vouches
@@ -26,6 +27,12 @@
 struct sp_event {
     size_t (*field)(const void *ev, const char *name, size_t len, sp_value *vals, size_t max);
     void (*each)(const void *ev, sp_field_fn fn, void *user);
+    /* optional, all three or none: the event's fields by position, names
+     * first and values only when asked (an EVTX record renders a value's
+     * text only then); `each` is used when absent */
+    size_t (*nfields)(const void *ev);
+    const char *(*name_at)(const void *ev, size_t i, size_t *len);
+    size_t (*values_at)(const void *ev, size_t i, sp_value *vals, size_t max);
     int64_t (*time_unix_ms)(const void *ev);
     const void *ev;
     const char *product, *category, *service;

@@ -26,44 +26,79 @@
 
 /* ------------------------------------------------------------ field table */
 
-static int table_cb(void *user, const char *name, size_t nl, const sp_value *v)
+static sg_fval *table_add(sp_scanner *sc, const char *name, size_t nl)
 {
-    sp_scanner *sc = user;
-    if (sc->nfv >= SP_SIGMA_MAX_EVENT_FIELDS) return 1;
-    if (sc->nfv == sc->cap_fv) {
-        uint32_t nc = sc->cap_fv ? sc->cap_fv * 2 : 64;
-        sg_fval *n = realloc(sc->fv, nc * sizeof *n);
-        if (!n) return 1;
-        sc->fv = n;
-        sc->cap_fv = nc;
-    }
+    if (sc->nfv >= SP_SIGMA_MAX_EVENT_FIELDS) return NULL;
     sg_fval *f = &sc->fv[sc->nfv++];
     f->name = name;
     f->name_len = (uint32_t)nl;
     f->nh = sg_norm_hash(name, nl);
-    f->v = *v;
-    if (!f->v.str) { f->v.str = ""; f->v.len = 0; }
     f->low = NULL;
     f->hi = 0;
+    f->pending = 0;
+    f->src = 0;
     f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
+    return f;
+}
+
+static int table_cb(void *user, const char *name, size_t nl, const sp_value *v)
+{
+    sp_scanner *sc = user;
+    sg_fval *f = table_add(sc, name, nl);
+    if (!f) return 1;
+    f->v = *v;
+    if (!f->v.str) { f->v.str = ""; f->v.len = 0; }
     return 0;
 }
 
 /* The table holds the event's own names and values (valid until the match
- * returns, sigma_event.h); only a lowercased copy of a value is made, when
- * something reads it. */
+ * returns, sigma_event.h).  Where the event hands out names first, values
+ * are fetched only for the fields something reads: most of an event's
+ * fields are read by no candidate rule. */
 int sg_build_table(sp_scanner *sc)
 {
     if (sc->table_built) return 0;
     sc->table_built = 1;
     sc->nfv = 0;
-    if (sc->ev->each) sc->ev->each(sc->ev->ev, table_cb, sc);
+    const sp_event *ev = sc->ev;
+    if (ev->nfields && ev->name_at && ev->values_at) {
+        size_t n = ev->nfields(ev->ev);
+        for (size_t i = 0; i < n; i++) {
+            size_t nl;
+            const char *nm = ev->name_at(ev->ev, i, &nl);
+            sg_fval *f = table_add(sc, nm, nl);
+            if (!f) break;
+            f->pending = 1;
+            f->src = (uint32_t)i;
+        }
+    } else if (ev->each)
+        ev->each(ev->ev, table_cb, sc);
     return 0;
+}
+
+/* a pending field's values: the first in place, further ones (arrays)
+ * appended to the table */
+static void fv_fetch(sp_scanner *sc, sg_fval *f)
+{
+    if (!f->pending) return;
+    f->pending = 0;
+    sp_value vals[SP_SIGMA_MAX_FIELD_VALUES];
+    size_t n = sc->ev->values_at(sc->ev->ev, f->src, vals, SP_SIGMA_MAX_FIELD_VALUES);
+    if (n > SP_SIGMA_MAX_FIELD_VALUES) n = SP_SIGMA_MAX_FIELD_VALUES;
+    if (!n) { f->v = (sp_value){"", 0, 0, 0, 1}; return; }
+    for (size_t k = 0; k < n; k++) if (!vals[k].str) { vals[k].str = ""; vals[k].len = 0; }
+    f->v = vals[0];
+    for (size_t k = 1; k < n && sc->nfv < SP_SIGMA_MAX_EVENT_FIELDS; k++) {
+        sg_fval *g = &sc->fv[sc->nfv++];
+        *g = *f;
+        g->v = vals[k];
+    }
 }
 
 const char *sg_fv_low(sp_scanner *sc, sg_fval *f)
 {
     if (f->low) return f->low;
+    fv_fetch(sc, f);
     size_t len = f->v.len;
     char *low = sp_arena_alloc(&sc->ar, len + 1);
     if (!low) return NULL;
@@ -115,6 +150,8 @@ static uint32_t table_find(sp_scanner *sc, const char *name, size_t len, uint32_
     *out = NULL;
     for (uint32_t i = 0; i < sc->nfv; i++) if (sc->fv[i].nh == nh) { first = i; break; }
     if (first == UINT32_MAX) return 0;
+    /* fetch first: a field's array values join the table as they are */
+    for (uint32_t i = first; i < sc->nfv; i++) if (sc->fv[i].nh == nh) fv_fetch(sc, &sc->fv[i]);
     for (; pass < 3; pass++) {
         for (uint32_t i = first; i < sc->nfv; i++)
             if (sc->fv[i].nh == nh && name_eq(pass, &sc->fv[i], name, len)) cnt++;
@@ -434,6 +471,7 @@ static int eval_item(sp_scanner *sc, const sg_item *it)
     uint32_t n;
     if (it->fid == SG_KEYWORD) {
         sg_build_table(sc);
+        for (uint32_t i = 0; i < sc->nfv; i++) fv_fetch(sc, &sc->fv[i]);
         const sg_fval **arr = sp_arena_alloc(&sc->ar, (sc->nfv ? sc->nfv : 1) * sizeof *arr);
         if (!arr) return 0;
         n = 0;
