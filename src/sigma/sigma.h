@@ -97,7 +97,8 @@ typedef struct sg_val {
     uint8_t is_num;          /* rule literal is a plain integer */
     uint8_t hi;              /* VK_STR: its text has a byte >= 0x80 (pure ASCII values cannot match) */
     uint32_t group;          /* alternatives of one original value share a group */
-    const char *lit;         /* SM_EXACT..SM_CONTAINS literal (lowercased unless cased) */
+    const char *lit;         /* SM_EXACT..SM_CONTAINS literal (lowercased unless cased);
+                                VK_RE: a lowercased literal every match contains, or NULL */
     uint32_t len;
     sg_tok *tok;             /* SM_GLOB */
     uint32_t ntok;
@@ -303,6 +304,11 @@ struct sp_ruleset {
 };
 
 /* --- compile helpers (sigma_compile.c / sigma_value.c / sigma_cond.c) --- */
+
+/* A literal (lowercased, >= min bytes) every match of the PCRE2 pattern
+ * contains, in out[cap]; its length, 0 when none can be trusted
+ * (sigma_relit.c). */
+size_t sg_regex_literal(const char *p, size_t n, int caseless, size_t min, char *out, size_t cap);
 
 uint32_t sg_field_intern(sp_ruleset *rs, const char *name, size_t len);
 char *sg_strdup(sp_arena *ar, const char *s, size_t n);

@@ -297,6 +297,7 @@ static uint32_t set_score(const lset *s)
 
 static int val_lit(const sg_val *v, lit *out)
 {
+    if (v->kind == VK_RE && v->lit && v->len) { *out = (lit){v->lit, v->len}; return 0; }
     if (v->kind != VK_STR || v->is_num) return -1;
     switch (v->mode) {
     case SM_EXACT: case SM_PREFIX: case SM_SUFFIX: case SM_CONTAINS:
@@ -447,13 +448,15 @@ static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
             } else if (v->kind == VK_STR && v->mode >= SM_EXACT && v->mode <= SM_CONTAINS)
                 for (uint32_t b = 0; b < v->len; b++) v->hi |= (unsigned char)v->lit[b] >= 0x80;
             if (v->kind == VK_NULL || v->kind == VK_EXISTS) it->needs_field = 0;
-            if (v->kind == VK_STR && !v->is_num && v->lit_id != UINT32_MAX) nl++;
+            if (((v->kind == VK_STR && !v->is_num) || v->kind == VK_RE) && v->lit_id != UINT32_MAX) nl++;
         }
         if (!it->vlit && nl) {
             it->vlit = sp_arena_alloc(&rs->ar, it->nv * sizeof *it->vlit);
             if (!it->vlit) return -1;
-            for (uint32_t i = 0; i < it->nv; i++)
-                it->vlit[i] = it->v[i].kind == VK_STR && !it->v[i].is_num ? it->v[i].lit_id : UINT32_MAX;
+            for (uint32_t i = 0; i < it->nv; i++) {
+                const sg_val *v = &it->v[i];
+                it->vlit[i] = (v->kind == VK_STR && !v->is_num) || v->kind == VK_RE ? v->lit_id : UINT32_MAX;
+            }
         }
         return 0;
     }

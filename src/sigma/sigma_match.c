@@ -421,7 +421,7 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
     default:
         break;
     }
-    int lit_absent = -1;    /* VK_STR: its literal occurs nowhere in the event */
+    int lit_absent = -1;    /* VK_STR / VK_RE: its literal occurs nowhere in the event */
     for (uint32_t i = 0; i < n; i++) {
         const sg_fval *f = fv[i];
         if (it->tpart) {
@@ -448,6 +448,16 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
             if (str_match(v, v->cased ? f->v.str : f->low, f->v.len)) return 1;
             break;
         case VK_RE:
+            if (v->lit_id != UINT32_MAX) {
+                /* a literal every match contains: not in this field, no match */
+                if (lit_absent < 0) {
+                    sg_scan_literals(sc);
+                    lit_absent = !sg_lit_on(sc, v->lit_id);
+                }
+                if (lit_absent > 0) return 0;
+                size_t fi = (size_t)(f - sc->fv);
+                if (!(sc->lit_mask[v->lit_id] & (fi < 63 ? 1ull << fi : 1ull << 63))) break;
+            }
             if (re_match(sc, v, f)) return 1;
             break;
         case VK_CIDR:

@@ -590,6 +590,16 @@ sg_item *sg_compile_item(sg_cctx *c, const char *key, size_t keylen, const ynode
             v->kind = VK_RE;
             v->re = re;
             v->group = group;
+            {   /* a literal every match contains: the value joins the prefilter */
+                char lit[256];
+                size_t ll = sg_regex_literal(text, tl, has[M_RE_I], 3, lit, sizeof lit);
+                if (ll) {
+                    char *l = sg_strdup(&rs->ar, lit, ll);
+                    if (!l) { fail(c, "out of memory"); return NULL; }
+                    v->lit = l;
+                    v->len = (uint32_t)ll;
+                }
+            }
             continue;
         }
         if (has[M_CIDR]) {

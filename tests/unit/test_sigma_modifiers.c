@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include "test.h"
 #include "sigma_util.h"
+#include "sigma/sigma.h"   /* sg_regex_literal */
 
 TEST(sigma_plain_equality_case_insensitive)
 {
@@ -311,4 +312,51 @@ TEST(sigma_unknown_modifier_rejected)
     const char *why = reject_reason(RULE("  sel:\n    F|bogus: x\n  condition: sel\n"));
     CHECK(strstr(why, "unknown modifier 'bogus'") != NULL);
     CHECK(strstr(why, "sel") != NULL);
+}
+
+/* the literal a regex's matches must contain (sigma_relit.c): wrong here
+ * would silently lose detections, so the conservative cases are pinned */
+static const char *relit(const char *re, int caseless)
+{
+    static char out[256];
+    size_t n = sg_regex_literal(re, strlen(re), caseless, 3, out, sizeof out - 1);
+    out[n] = 0;
+    return out;
+}
+
+TEST(sigma_regex_literal)
+{
+    CHECK_STR(relit("ipconfig\\s+/all", 0), "ipconfig");
+    CHECK_STR(relit("net\\s+stop SuperBackupMan", 0), "stop superbackupman");
+    CHECK_STR(relit("abcd?efgh", 0), "efgh");           /* d optional */
+    CHECK_STR(relit("abcd*", 0), "abc");
+    CHECK_STR(relit("abcd{0,3}xy", 0), "abc");
+    CHECK_STR(relit("abcd+efghi", 0), "efghi");         /* d kept, run ends */
+    CHECK_STR(relit("xabcd+ef", 0), "xabcd");
+    CHECK_STR(relit("ab+", 0), "");                     /* "ab" too short */
+    CHECK_STR(relit("cmd|powershell", 0), "");          /* top-level alternation */
+    CHECK_STR(relit("(cmd|powershell)\\.exe", 0), ".exe");
+    CHECK_STR(relit("(?x)abc def", 0), "");             /* extended: no literal */
+    CHECK_STR(relit("\\Qa.b\\E", 0), "");
+    CHECK_STR(relit("\\x41\\x42CDE", 0), "cde");        /* escape arguments are not text */
+    CHECK_STR(relit("\\p{L}xyz", 0), "xyz");
+    CHECK_STR(relit("\\cAbcd", 0), "bcd");
+    CHECK_STR(relit("a\\.exe\\\\b", 0), "a.exe\\b");
+    CHECK_STR(relit("[abc]def[g]", 0), "def");
+    CHECK_STR(relit("(?i)shutdown", 0), "hutdown");     /* caseless: s and k end runs */
+    CHECK_STR(relit("shutdown", 1), "hutdown");
+    CHECK_STR(relit("shutdown", 0), "shutdown");
+    CHECK_STR(relit("(?-i)shutdown", 0), "shutdown");
+    CHECK_STR(relit("caf\xc3\xa9s", 0), "caf");         /* non-ASCII ends runs */
+    CHECK_STR(relit("^abc$", 0), "abc");
+    CHECK_STR(relit("", 0), "");
+    /* and a rule with it matches exactly as the regex does */
+    const char *r = RULE("  sel:\n    CommandLine|re: 'ipconfig\\s+/all'\n  condition: sel\n");
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "ipconfig   /all")), 1);
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "IPCONFIG /all")), 0);    /* case-sensitive regex */
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "ipconfig")), 0);
+    CHECK_EQ_INT(hits_of(r, KV("Other", "x", "CommandLine", "ipconfig /all")), 1);
+    const char *ri = RULE("  sel:\n    CommandLine|re|i: 'SHUTDOWN\\s+/r'\n  condition: sel\n");
+    CHECK_EQ_INT(hits_of(ri, KV("CommandLine", "shutdown /r")), 1);
+    CHECK_EQ_INT(hits_of(ri, KV("CommandLine", "\xc5\xbfhutdown /r")), 1);   /* LONG S folds to s */
 }
