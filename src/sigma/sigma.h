@@ -193,6 +193,9 @@ typedef struct sg_rule {
     uint32_t nvars;
     uint32_t *lits;          /* prefilter: literal ids, one must occur (none = no prefilter) */
     uint32_t nlits;
+    uint32_t *xlits;         /* further clauses, one literal of each must occur too: */
+    uint32_t xcl_end[3];     /* clause i is xlits[xcl_end[i-1] (0 for i = 0) .. xcl_end[i]) */
+    uint32_t nxcl;
     sg_corr *corr;           /* RK_CORRELATION */
     uint32_t *corr_users;    /* correlations referencing this rule */
     uint32_t ncorr_users;

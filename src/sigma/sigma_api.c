@@ -444,6 +444,11 @@ static int try_rule(sp_scanner *sc, uint32_t r, const sg_lsvar *var, sp_detect_f
         uint32_t i = 0;
         for (; i < R->nlits; i++) if (sg_lit_on(sc, R->lits[i])) break;
         if (i == R->nlits) return 0;
+        for (uint32_t c = 0, at = 0; c < R->nxcl; at = R->xcl_end[c++]) {
+            uint32_t k = at;
+            while (k < R->xcl_end[c] && !sg_lit_on(sc, R->xlits[k])) k++;
+            if (k == R->xcl_end[c]) return 0;
+        }
     }
     sc->var = var;
     int ok = sg_eval(sc, R->cond, 0);

@@ -345,35 +345,91 @@ static lset item_set(const sg_item *it)
     return best;
 }
 
-static lset node_set(const sg_node *x, int depth)
+/* A conjunction of clauses: each clause is a set of literals of which one
+ * must occur for the node to hold (no clause: no requirement known).  AND
+ * joins its children's clauses, an `all` item has one per group, OR and
+ * k-of take one clause: the union of each child's best. */
+#define CNF_MAX 4
+typedef struct lcnf { lset c[CNF_MAX]; uint32_t n; } lcnf;
+
+static void cnf_free(lcnf *f)
 {
-    if (depth > 4 * SP_SIGMA_MAX_COND_DEPTH) return set_none();
-    switch (x->op) {
-    case N_ITEM: return item_set(x->item);
-    case N_AND: {
-        lset best = set_none();
-        for (uint32_t i = 0; i < x->n; i++) {
-            lset c = node_set(x->kid[i], depth + 1);
-            uint32_t sc = set_score(&c), sb = set_score(&best);
-            if (!c.none && (sc > sb || (sc == sb && sc && c.n < best.n))) { set_free(&best); best = c; }
-            else set_free(&c);
+    for (uint32_t i = 0; i < f->n; i++) set_free(&f->c[i]);
+    f->n = 0;
+}
+
+static int better(const lset *a, const lset *b)   /* a more selective than b */
+{
+    uint32_t sa = set_score(a), sb = set_score(b);
+    return sa > sb || (sa == sb && sa && a->n < b->n);
+}
+
+/* add clause c (taken over) to f, keeping the CNF_MAX best */
+static void cnf_add(lcnf *f, lset c)
+{
+    if (c.none || !c.n || set_score(&c) < LIT_MIN) { set_free(&c); return; }
+    if (f->n < CNF_MAX) { f->c[f->n++] = c; return; }
+    uint32_t worst = 0;
+    for (uint32_t i = 1; i < f->n; i++) if (better(&f->c[worst], &f->c[i])) worst = i;
+    if (better(&c, &f->c[worst])) { set_free(&f->c[worst]); f->c[worst] = c; }
+    else set_free(&c);
+}
+
+static uint32_t cnf_best(const lcnf *f)
+{
+    uint32_t b = 0;
+    for (uint32_t i = 1; i < f->n; i++) if (better(&f->c[i], &f->c[b])) b = i;
+    return b;
+}
+
+static lcnf item_cnf(const sg_item *it)
+{
+    lcnf f = {.n = 0};
+    if (it->neq || it->tpart) return f;
+    if (!it->all) { cnf_add(&f, item_set(it)); return f; }
+    uint32_t i = 0;
+    while (i < it->nv) {
+        uint32_t g = it->v[i].group, j = i;
+        lset gs = {NULL, 0, 0};
+        for (; j < it->nv && it->v[j].group == g; j++) {
+            lit l;
+            if (gs.none) continue;
+            if (val_lit(&it->v[j], &l) || set_push(&gs, l.s, l.n)) { set_free(&gs); gs.none = 1; }
         }
-        return best;
+        cnf_add(&f, gs);
+        i = j;
     }
+    return f;
+}
+
+static lcnf node_cnf(const sg_node *x, int depth)
+{
+    lcnf f = {.n = 0};
+    if (depth > 4 * SP_SIGMA_MAX_COND_DEPTH) return f;
+    switch (x->op) {
+    case N_ITEM: return item_cnf(x->item);
+    case N_AND:
+        for (uint32_t i = 0; i < x->n; i++) {
+            lcnf c = node_cnf(x->kid[i], depth + 1);
+            for (uint32_t k = 0; k < c.n; k++) cnf_add(&f, c.c[k]);
+        }
+        return f;
     case N_OR:
     case N_ATLEAST: {
         lset u = {NULL, 0, 0};
         for (uint32_t i = 0; i < x->n; i++) {
-            lset c = node_set(x->kid[i], depth + 1);
-            if (c.none) { set_free(&u); return set_none(); }
-            for (uint32_t k = 0; k < c.n; k++)
-                if (set_push(&u, c.v[k].s, c.v[k].n)) { set_free(&c); set_free(&u); return set_none(); }
-            set_free(&c);
+            lcnf c = node_cnf(x->kid[i], depth + 1);
+            if (!c.n) { set_free(&u); return f; }
+            const lset *b = &c.c[cnf_best(&c)];
+            for (uint32_t k = 0; k < b->n; k++)
+                if (set_push(&u, b->v[k].s, b->v[k].n)) { cnf_free(&c); set_free(&u); return f; }
+            cnf_free(&c);
         }
-        return u;
+        cnf_add(&f, u);
+        return f;
     }
     default:
-        return set_none();
+        return f;
     }
 }
 
@@ -465,26 +521,43 @@ static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
     return 0;
 }
 
+static int intern_set(sp_ruleset *rs, const lset *c, uint32_t *out)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        out[i] = lit_intern(rs, c->v[i].s, c->v[i].n);
+        if (out[i] == UINT32_MAX) return -1;
+    }
+    return 0;
+}
+
 int sg_build_prefilter(sp_ruleset *rs)
 {
     for (uint32_t r = 0; r < rs->nrules; r++) {
         sg_rule *R = &rs->rules[r];
-        R->nlits = 0;
+        R->nlits = R->nxcl = 0;
         if (R->kind != RK_DETECTION) continue;
-        lset s = node_set(R->cond, 0);
-        if (!s.none && s.n && set_score(&s) >= LIT_MIN) {
-            R->lits = sp_arena_alloc(&rs->ar, s.n * sizeof *R->lits);
-            if (!R->lits) { set_free(&s); return -1; }
-            for (uint32_t i = 0; i < s.n; i++) {
-                uint32_t id = lit_intern(rs, s.v[i].s, s.v[i].n);
-                if (id == UINT32_MAX) { set_free(&s); return -1; }
-                R->lits[R->nlits++] = id;
+        lcnf f = node_cnf(R->cond, 0);
+        if (f.n) {
+            /* the best clause finds the rule (inverted lists); the others
+             * are checked before the rule is evaluated */
+            uint32_t b = cnf_best(&f), nx = 0;
+            for (uint32_t i = 0; i < f.n; i++) if (i != b) nx += f.c[i].n;
+            R->lits = sp_arena_alloc(&rs->ar, f.c[b].n * sizeof *R->lits);
+            R->xlits = nx ? sp_arena_alloc(&rs->ar, nx * sizeof *R->xlits) : NULL;
+            if (!R->lits || (nx && !R->xlits) || intern_set(rs, &f.c[b], R->lits)) { cnf_free(&f); return -1; }
+            R->nlits = f.c[b].n;
+            uint32_t at = 0;
+            for (uint32_t i = 0; i < f.n; i++) {
+                if (i == b) continue;
+                if (intern_set(rs, &f.c[i], R->xlits + at)) { cnf_free(&f); return -1; }
+                at += f.c[i].n;
+                R->xcl_end[R->nxcl++] = at;
             }
         }
-        set_free(&s);
+        cnf_free(&f);
         if (tag_values(rs, R->cond, 0)) return -1;
-        for (uint32_t f = 0; f < R->nfilters; f++)
-            if (tag_values(rs, R->filters[f], 0)) return -1;
+        for (uint32_t f2 = 0; f2 < R->nfilters; f2++)
+            if (tag_values(rs, R->filters[f2], 0)) return -1;
     }
     return sg_prefilter_build(rs);
 }
