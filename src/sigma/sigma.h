@@ -120,6 +120,8 @@ typedef struct sg_item {
     sg_val *v;
     uint32_t nv;
     uint8_t needs_field;     /* no null / exists value: false when the field is absent */
+    uint8_t all_hi;          /* every value is a string with a byte >= 0x80: false on
+                                pure-ASCII fields (emoji, homoglyph rules) */
     uint32_t *vlit;          /* [nv] v[i].lit_id for string values that are not
                                 numbers, else UINT32_MAX: values whose literal
                                 is absent are skipped without touching v[i];
@@ -196,6 +198,7 @@ typedef struct sg_rule {
     uint32_t *xlits;         /* further clauses, one literal of each must occur too: */
     uint32_t xcl_end[3];     /* clause i is xlits[xcl_end[i-1] (0 for i = 0) .. xcl_end[i]) */
     uint32_t nxcl;
+    uint8_t needs_hi;        /* cannot match unless a field it reads has a byte >= 0x80 */
     sg_corr *corr;           /* RK_CORRELATION */
     uint32_t *corr_users;    /* correlations referencing this rule */
     uint32_t ncorr_users;
@@ -430,6 +433,7 @@ struct sp_scanner {
     uint64_t *lit_on;        /* bitset over rs->nlit: literal seen in this event
                                 (a few KB: stays in L1; cleared through `hits`) */
     int hits_lost;           /* `hits` could not grow: clear lit_on in full */
+    int any_hi;              /* a field lowercased in this event has a byte >= 0x80 */
     uint64_t *lit_mask;      /* [rs->nlit] fields it was seen in (bit i: fv[i],
                                 bit 63: fv[63] or later); valid when lit_on is set */
     uint64_t cur_fbit;       /* bit of the field being scanned */

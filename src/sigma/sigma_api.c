@@ -439,6 +439,10 @@ static int try_rule(sp_scanner *sc, uint32_t r, const sg_lsvar *var, sp_detect_f
     const sg_rule *R = &rs->rules[r];
     if (sc->rule_epoch[r] == sc->epoch) return 0;
     if (var && (var->nprov || var->nm) && !sg_var_accepts(sc, var)) return 0;
+    if (R->needs_hi) {
+        sg_scan_literals(sc);   /* lowercases (and looks at) every field the rule could match in */
+        if (!sc->any_hi) return 0;
+    }
     if (R->nlits) {
         sg_scan_literals(sc);
         uint32_t i = 0;

@@ -506,6 +506,9 @@ static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
             if (v->kind == VK_NULL || v->kind == VK_EXISTS) it->needs_field = 0;
             if (((v->kind == VK_STR && !v->is_num) || v->kind == VK_RE) && v->lit_id != UINT32_MAX) nl++;
         }
+        it->all_hi = it->nv > 0 && !it->neq && !it->tpart;
+        for (uint32_t i = 0; i < it->nv; i++)
+            if (it->v[i].kind != VK_STR || it->v[i].is_num || !it->v[i].hi) it->all_hi = 0;
         if (!it->vlit && nl) {
             it->vlit = sp_arena_alloc(&rs->ar, it->nv * sizeof *it->vlit);
             if (!it->vlit) return -1;
@@ -519,6 +522,25 @@ static int tag_values(sp_ruleset *rs, const sg_node *x, int depth)
     for (uint32_t i = 0; i < x->n; i++)
         if (tag_values(rs, x->kid[i], depth + 1)) return -1;
     return 0;
+}
+
+/* every way the node can hold needs a non-ASCII value (tag_values first) */
+static int node_needs_hi(const sg_node *x, int depth)
+{
+    if (depth > 4 * SP_SIGMA_MAX_COND_DEPTH) return 0;
+    switch (x->op) {
+    case N_ITEM: return x->item->all_hi;
+    case N_AND:
+        for (uint32_t i = 0; i < x->n; i++) if (node_needs_hi(x->kid[i], depth + 1)) return 1;
+        return 0;
+    case N_OR:
+    case N_ATLEAST:
+        if (!x->n) return 0;
+        for (uint32_t i = 0; i < x->n; i++) if (!node_needs_hi(x->kid[i], depth + 1)) return 0;
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static int intern_set(sp_ruleset *rs, const lset *c, uint32_t *out)
@@ -558,6 +580,7 @@ int sg_build_prefilter(sp_ruleset *rs)
         if (tag_values(rs, R->cond, 0)) return -1;
         for (uint32_t f2 = 0; f2 < R->nfilters; f2++)
             if (tag_values(rs, R->filters[f2], 0)) return -1;
+        R->needs_hi = (uint8_t)node_needs_hi(R->cond, 0);
     }
     return sg_prefilter_build(rs);
 }

@@ -107,6 +107,7 @@ const char *sg_fv_low(sp_scanner *sc, sg_fval *f)
     for (size_t i = 0; i < len; i++) { low[i] = (char)sg_lc(s[i]); any |= s[i]; }
     low[len] = 0;
     f->hi = any >= 0x80;
+    sc->any_hi |= f->hi;
     f->low = low;
     return low;
 }
@@ -213,6 +214,7 @@ void sg_scanner_begin_event(sp_scanner *sc, const sp_event *ev)
     sc->nhits = 0;
     sc->var = NULL;
     sc->route = NULL;
+    sc->any_hi = 0;
     sc->nevents++;
 }
 
@@ -490,6 +492,11 @@ static int eval_item(sp_scanner *sc, const sg_item *it)
     } else n = sg_lookup(sc, it->fid, &fv);
 
     if (n == 0 && it->needs_field) return 0;   /* only null / exists hold on an absent field */
+    if (it->all_hi) {
+        uint32_t i = 0;
+        while (i < n && !fv[i]->hi) i++;
+        if (i == n) return 0;
+    }
     const uint32_t *vl = it->vlit;
     if (vl) sg_scan_literals(sc);
     const uint64_t *on = sc->lit_on;

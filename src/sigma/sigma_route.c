@@ -11,7 +11,10 @@
  * a Security logon is no longer searched for every process-creation
  * command-line fragment.  A literal found is marked in the field it was
  * found in (sp_scanner.lit_mask); a value is only ever tested in its own
- * item's field, so looking for it nowhere else loses nothing.
+ * item's field, so looking for it nowhere else loses nothing.  Fields of
+ * items whose values are all non-ASCII are looked at too, literal or not:
+ * a rule that needs such a value is skipped when none of them has a byte
+ * >= 0x80 (sp_scanner.any_hi).
  *
  * Routes are built by each scanner on first use (thread-private, no locks)
  * and kept; past SP_SIGMA_MAX_ROUTES, or for events with several EventID
@@ -52,9 +55,12 @@ static void walk(const sp_ruleset *rs, const sg_node *x, const sg_lsvar *var, pa
     if (!x || depth > 4 * SP_SIGMA_MAX_COND_DEPTH + 16) return;
     if (x->op == N_ITEM) {
         const sg_item *it = x->item;
-        if (!it->vlit) return;
+        if (!it->vlit && !it->all_hi) return;
         uint32_t nh = it->fid == SG_KEYWORD ? 0 : rs->fnh[renamed(var, it->fid)];
-        for (uint32_t i = 0; i < it->nv; i++)
+        /* non-ASCII values: the field is looked at (sp_scanner.any_hi) even
+         * when they have no literal */
+        if (it->all_hi) push(P, nh, UINT32_MAX);
+        for (uint32_t i = 0; it->vlit && i < it->nv; i++)
             if (it->vlit[i] != UINT32_MAX) push(P, nh, it->vlit[i]);
         return;
     }
@@ -122,17 +128,19 @@ static int route_build(const sp_ruleset *rs, sg_route *r)
     int rc = -1;
     if (!ids || !r->f || !r->fidx) goto out;
     r->fidx_cap = cap;
-    for (uint32_t i = 0; i < u; i++) ids[i] = P.p[i].lit;
     for (uint32_t i = 0; i < u;) {
-        uint32_t j = i;
-        while (j < u && P.p[j].nh == P.p[i].nh) j++;
+        uint32_t j = i, m = 0;
+        while (j < u && P.p[j].nh == P.p[i].nh) {
+            if (P.p[j].lit != UINT32_MAX) ids[m++] = P.p[j].lit;   /* not the look-only marker */
+            j++;
+        }
         if (!P.p[i].nh) {
-            if (sg_pf_build(&r->any, rs, ids + i, j - i, 0, 0)) goto out;
+            if (sg_pf_build(&r->any, rs, ids, m, 0, 0)) goto out;
             r->has_any = 1;
         } else {
             sg_fpf *f = &r->f[r->nf];
             f->nh = P.p[i].nh;
-            if (sg_pf_build(&f->pf, rs, ids + i, j - i, 0, 0)) goto out;
+            if (sg_pf_build(&f->pf, rs, ids, m, 0, 0)) goto out;
             uint32_t h = f->nh & (cap - 1);
             while (r->fidx[h]) h = (h + 1) & (cap - 1);
             r->fidx[h] = ++r->nf;

@@ -360,3 +360,23 @@ TEST(sigma_regex_literal)
     CHECK_EQ_INT(hits_of(ri, KV("CommandLine", "shutdown /r")), 1);
     CHECK_EQ_INT(hits_of(ri, KV("CommandLine", "\xc5\xbfhutdown /r")), 1);   /* LONG S folds to s */
 }
+
+/* rules that need a non-ASCII value are skipped on pure-ASCII events, and
+ * still match where the value is (any field, keyword, array element) */
+TEST(sigma_non_ascii_values)
+{
+    const char *r = RULE("  sel:\n    CommandLine|contains:\n      - \"\xf0\x9f\x98\x80\"\n      - \"\xd0\xb0\"\n  condition: sel\n");
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "cmd /c echo hi")), 0);
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "cmd /c echo \xf0\x9f\x98\x80")), 1);
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "p\xd0\xb0ssword")), 1);        /* Cyrillic a, 2 bytes */
+    CHECK_EQ_INT(hits_of(r, KV("Other", "\xd0\xb0", "CommandLine", "x")), 0);
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "x", "CommandLine", "\xd0\xb0")), 1);
+    const char *r2 = RULE("  sel:\n    Image|endswith: '\\\\cmd.exe'\n  emoji:\n    CommandLine|contains: \"\xd0\xb0\"\n  condition: sel and emoji\n");
+    CHECK_EQ_INT(hits_of(r2, KV("Image", "C:\\cmd.exe", "CommandLine", "\xd0\xb0")), 1);
+    CHECK_EQ_INT(hits_of(r2, KV("Image", "C:\\cmd.exe", "CommandLine", "a")), 0);
+    const char *r3 = RULE("  kw:\n    - \"\xd0\xb0\xd0\xb0\"\n  condition: kw\n");
+    CHECK_EQ_INT(hits_of(r3, KV("A", "x", "B", "y\xd0\xb0\xd0\xb0")), 1);
+    CHECK_EQ_INT(hits_of(r3, KV("A", "x", "B", "y")), 0);
+    const char *r4 = RULE("  sel:\n    CommandLine|contains: \"\xd0\xb0\"\n  other:\n    Image: x\n  condition: sel or other\n");
+    CHECK_EQ_INT(hits_of(r4, KV("Image", "x", "CommandLine", "a")), 1);        /* an ASCII way to match */
+}
