@@ -72,6 +72,12 @@ typedef struct bx_node {
     /* compiled JSON plan of a template (on its root node; chunk arena) */
     uint8_t jplan_state;     /* 0 not yet, 1 compiled, 2 not plannable */
     void *jplan;
+    /* field-index memo (bx_record_index; the text is in the chunk arena, which
+     * outlives every node): ATTR: "Element_Attribute", or for the Name
+     * attribute of an EventData Data element its constant text */
+    uint8_t fname_state;     /* 0 not yet, 1 memoised, 2 depends on values */
+    uint16_t fname_len;
+    const char *fname;
 } bx_node;
 
 /* parsing context of one chunk (or of a carved record with no chunk) */

@@ -1003,7 +1003,7 @@ sp_status sp_record_xml(const sp_record *r, sp_buf *out)
 
 /* ---------------------------------------------------------- field index */
 
-typedef struct fctx { sp_record *r; sp_arena *ar; uint32_t cap; } fctx;
+typedef struct fctx { sp_record *r; sp_arena *ar, *car; uint32_t cap; } fctx;
 
 static void add_field(fctx *f, const char *name, size_t nlen, const bx_node *content, bx_ctx ctx,
                       const bx_node *attr_of)
@@ -1011,7 +1011,7 @@ static void add_field(fctx *f, const char *name, size_t nlen, const bx_node *con
     sp_record *r = f->r;
     if (r->nfields >= SP_MAX_FIELDS_PER_RECORD) return;
     if (r->nfields == f->cap) {
-        uint32_t nc = f->cap ? f->cap * 2 : 32;
+        uint32_t nc = f->cap ? f->cap * 2 : 64;
         sp_field_ent *na = sp_arena_alloc(f->ar, nc * sizeof *na);
         if (!na) return;
         if (r->nfields) memcpy(na, r->fields, r->nfields * sizeof *na);
@@ -1019,7 +1019,10 @@ static void add_field(fctx *f, const char *name, size_t nlen, const bx_node *con
         f->cap = nc;
     }
     sp_field_ent *e = &r->fields[r->nfields++];
-    memset(e, 0, sizeof *e);
+    e->rendered = 0;
+    e->v = (sp_value){NULL, 0, 0, 0, 0};
+    e->vals_r = NULL;
+    e->nvals_r = 0;
     e->name = name;
     e->name_len = (uint16_t)(nlen > 0xffff ? 0xffff : nlen);
     e->content = content;
@@ -1043,10 +1046,52 @@ static char *join_name(sp_arena *ar, const char *a, size_t al, const char *b, si
 static void index_attrs(fctx *f, const bx_node *el, bx_ctx ctx)
 {
     for (const bx_node *a = el->attrs; a; a = a->next) {
-        size_t l;
-        char *nm = join_name(f->ar, el->name, el->name_len, a->name, a->name_len, &l);
-        if (nm) add_field(f, nm, l, a->child, ctx, el);
+        bx_node *m = (bx_node *)a;   /* the memo is a cache: logically const */
+        if (m->fname_state != 1) {
+            size_t l;
+            char *nm = join_name(f->car, el->name, el->name_len, a->name, a->name_len, &l);
+            if (!nm || l > 0xffff) continue;
+            m->fname = nm;
+            m->fname_len = (uint16_t)l;
+            m->fname_state = 1;
+        }
+        add_field(f, a->fname, a->fname_len, a->child, ctx, el);
     }
+}
+
+/* the text of a Data element's Name attribute `a`: memoised on the
+ * attribute node when it is constant (index_attrs never sees these nodes) */
+static const char *index_data_name(fctx *f, const bx_node *a, bx_ctx ctx, size_t *len)
+{
+    bx_node *m = (bx_node *)a;
+    if (m->fname_state == 1) { *len = m->fname_len; return m->fname; }
+    int constant = m->fname_state == 0;
+    for (const bx_node *v = a->child; v && constant; v = v->next) constant = v->kind == BN_VALUE;
+    char nmem[256];
+    sp_buf nm;
+    sp_buf_init_with(&nm, nmem, sizeof nmem);
+    items av;
+    items_init(&av);
+    gather(f->ar, &av, a->child, ctx, 0);
+    for (uint32_t q = 0; q < av.n; q++) {
+        uint8_t t; const uint8_t *p; uint32_t sz;
+        if (av.a[q].n->kind != BN_VALUE && av.a[q].n->kind != BN_SUBST) continue;
+        item_value(&av.a[q], &t, &p, &sz);
+        bx_value_put(&nm, t, p, sz, VF_TEXT);
+    }
+    char *s2 = NULL;
+    if (nm.len && !nm.failed && nm.len <= 0xffff) {
+        s2 = sp_arena_alloc(constant ? f->car : f->ar, nm.len + 1);
+        if (s2) {
+            memcpy(s2, nm.p, nm.len);
+            s2[nm.len] = 0;
+            *len = nm.len;
+            if (constant) { m->fname = s2; m->fname_len = (uint16_t)nm.len; m->fname_state = 1; }
+        }
+    }
+    if (!constant) m->fname_state = 2;
+    sp_buf_fini(&nm);
+    return s2;
 }
 
 /* leaves under UserData (and nested elements of EventData) by element name */
@@ -1074,7 +1119,7 @@ void bx_record_index(sp_record *r)
 {
     if (r->indexed) return;
     r->indexed = 1;
-    fctx f = {r, r->chunk->rarena, 0};
+    fctx f = {r, r->chunk->rarena, r->chunk->carena, 0};
     items top;
     items_init(&top);
     gather(f.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
@@ -1109,28 +1154,12 @@ void bx_record_index(sp_record *r)
                     if (d->name_len == 4 && !memcmp(d->name, "Data", 4)) {
                         for (const bx_node *a = d->attrs; a; a = a->next)
                             if (a->name_len == 4 && !memcmp(a->name, "Name", 4)) {
-                                char nmem[256];
-                                sp_buf nm;
-                                sp_buf_init_with(&nm, nmem, sizeof nmem);
-                                items av;
-                                items_init(&av);
-                                gather(f.ar, &av, a->child, ed.a[k].ctx, 0);
-                                for (uint32_t q = 0; q < av.n; q++) {
-                                    uint8_t t; const uint8_t *p; uint32_t sz;
-                                    if (av.a[q].n->kind != BN_VALUE && av.a[q].n->kind != BN_SUBST) continue;
-                                    item_value(&av.a[q], &t, &p, &sz);
-                                    bx_value_put(&nm, t, p, sz, VF_TEXT);
+                                size_t nl = 0;
+                                const char *nm = index_data_name(&f, a, ed.a[k].ctx, &nl);
+                                if (nm) {
+                                    add_field(&f, nm, nl, d->child, ed.a[k].ctx, NULL);
+                                    named = 1;
                                 }
-                                if (nm.len && !nm.failed) {
-                                    char *s2 = sp_arena_alloc(f.ar, nm.len + 1);
-                                    if (s2) {
-                                        memcpy(s2, nm.p, nm.len);
-                                        s2[nm.len] = 0;
-                                        add_field(&f, s2, nm.len, d->child, ed.a[k].ctx, NULL);
-                                        named = 1;
-                                    }
-                                }
-                                sp_buf_fini(&nm);
                             }
                     }
                     if (!named) add_field(&f, d->name, d->name_len, d->child, ed.a[k].ctx, NULL);
