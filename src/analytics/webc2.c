@@ -266,6 +266,7 @@ void ana_net_observe(ana_store *s, const sp_event *e, const char *ch, long eid, 
         }
         return;
     }
+    if (ch) return;   /* other Windows channels carry no flows */
     /* Zeek */
     if (!ana_text(e, "id.orig_h", a, sizeof a) || !ana_text(e, "id.resp_h", b, sizeof b)) return;
     sp_value v[64];
