@@ -187,6 +187,10 @@ void sp_record_fields(const sp_record *r, sp_field_fn fn, void *user);
 size_t sp_record_field_count(const sp_record *r);
 const char *sp_record_field_name(const sp_record *r, size_t i, size_t *len);
 size_t sp_record_field_values(const sp_record *r, size_t i, sp_value *vals, size_t max);
+/* Records with the same non-zero value hand out field names that keep their
+ * address and text for all of them (one per EVTX chunk): a name's derived
+ * data may be cached by address meanwhile. */
+uint64_t sp_record_names_gen(const sp_record *r);
 
 /* Convenience accessors of the common System fields. */
 uint32_t sp_record_event_id(const sp_record *r);

@@ -16,6 +16,7 @@
 #include "evtx_int.h"
 
 #include <stdio.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <stdarg.h>
@@ -43,8 +44,11 @@ void bx_chunk_fini(bx_chunk *c) { sp_buf_fini(&c->scratch); sp_buf_fini(&c->keys
 
 /* Start a new chunk: the caches live in the chunk arena, which the caller
  * has just reset. */
+static _Atomic uint64_t chunk_gens = 1;
+
 void bx_chunk_begin(bx_chunk *c, const uint8_t *base, uint32_t size)
 {
+    c->gen = atomic_fetch_add_explicit(&chunk_gens, 1, memory_order_relaxed);
     c->base = base;
     c->size = size;
     c->names_cap = 256;

@@ -94,6 +94,8 @@ typedef struct bx_chunk {
     sp_buf scratch;          /* UTF-16 decode scratch */
     sp_buf keys;             /* JSON renderer's key stack (reused) */
     unsigned nodes;          /* nodes made for the current record (limit) */
+    uint64_t gen;            /* unique per bx_chunk_begin (process-wide): field
+                                names handed out meanwhile keep their address and text */
     char err[160];           /* last parse error */
 } bx_chunk;
 

@@ -1081,7 +1081,7 @@ static const char *index_data_name(fctx *f, const bx_node *a, bx_ctx ctx, size_t
     }
     char *s2 = NULL;
     if (nm.len && !nm.failed && nm.len <= 0xffff) {
-        s2 = sp_arena_alloc(constant ? f->car : f->ar, nm.len + 1);
+        s2 = sp_arena_alloc(f->car, nm.len + 1);   /* chunk arena: see bx_chunk.gen */
         if (s2) {
             memcpy(s2, nm.p, nm.len);
             s2[nm.len] = 0;
@@ -1297,7 +1297,7 @@ size_t sp_record_field(const sp_record *rc, const char *name, size_t name_len,
     size_t n = 0;
     for (uint32_t i = 0; i < r->nfields; i++) {
         sp_field_ent *e = &r->fields[i];
-        if (e->name_len != name_len || memcmp(e->name, name, name_len)) continue;
+        if (e->name_len != name_len || (name_len && e->name[0] != name[0]) || memcmp(e->name, name, name_len)) continue;
         if (!e->rendered) field_render(r, e);
         for (size_t k = 0; k < e->nvals_r; k++, n++)
             if (n < max) vals[n] = e->vals_r[k];
@@ -1316,6 +1316,8 @@ void sp_record_fields(const sp_record *rc, sp_field_fn fn, void *user)
             if (fn(user, e->name, e->name_len, &e->vals_r[k])) return;
     }
 }
+
+uint64_t sp_record_names_gen(const sp_record *r) { return r->chunk ? r->chunk->gen : 0; }
 
 size_t sp_record_field_count(const sp_record *rc)
 {

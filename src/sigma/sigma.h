@@ -442,6 +442,8 @@ struct sp_scanner {
     uint32_t *cand_epoch;    /* [rs->ncands] candidate tried in this event */
     int scan_all;            /* this event: scan every field (keyword rules routed) */
     const sg_route *route;   /* this event's route (NULL: the all-literal prefilter) */
+    struct sg_namec { const char *p; uint64_t gen; uint32_t len, nh; uint8_t scan; } namec[256];
+                             /* name hash cache by address (sp_event.name_gen) */
     sg_route *routes;        /* built routes, open addressing (sigma_route.c) */
     uint32_t route_cap, nroutes;
     int lits_scanned;

@@ -45,6 +45,7 @@ void sp_event_from_record(sp_event *out, const sp_record *rec)
     out->nfields = rec_nfields;
     out->name_at = rec_name_at;
     out->values_at = rec_values_at;
+    out->name_gen = sp_record_names_gen(rec);
     out->time_unix_ms = rec_time;
     out->ev = rec;
 }

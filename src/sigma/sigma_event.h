@@ -33,6 +33,9 @@ struct sp_event {
     size_t (*nfields)(const void *ev);
     const char *(*name_at)(const void *ev, size_t i, size_t *len);
     size_t (*values_at)(const void *ev, size_t i, sp_value *vals, size_t max);
+    /* non-zero: events with the same value hand out names (name_at) that
+     * keep their address and text, so the matcher may cache by address */
+    uint64_t name_gen;
     int64_t (*time_unix_ms)(const void *ev);
     const void *ev;
     const char *product, *category, *service;

@@ -32,11 +32,26 @@ static sg_fval *table_add(sp_scanner *sc, const char *name, size_t nl)
     sg_fval *f = &sc->fv[sc->nfv++];
     f->name = name;
     f->name_len = (uint32_t)nl;
-    f->nh = sg_norm_hash(name, nl);
     f->low = NULL;
     f->hi = 0;
     f->pending = 0;
     f->src = 0;
+    uint64_t gen = sc->ev->name_gen;
+    if (gen) {
+        /* names of one EVTX chunk keep their address: hash each once */
+        uintptr_t a = (uintptr_t)name;
+        struct sg_namec *c = &sc->namec[(a ^ (a >> 9)) & 255];
+        if (c->p == name && c->gen == gen && c->len == nl) {
+            f->nh = c->nh;
+            f->scan = c->scan;
+            return f;
+        }
+        f->nh = sg_norm_hash(name, nl);
+        f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
+        *c = (struct sg_namec){name, gen, (uint32_t)nl, f->nh, f->scan};
+        return f;
+    }
+    f->nh = sg_norm_hash(name, nl);
     f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
     return f;
 }
