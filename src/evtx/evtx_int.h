@@ -78,6 +78,9 @@ typedef struct bx_node {
     uint8_t fname_state;     /* 0 not yet, 1 memoised, 2 depends on values */
     uint16_t fname_len;
     const char *fname;
+    /* field plans of a template (on its root node; chunk arena): the fields
+     * bx_record_index finds in its instances, per inner-template signature */
+    void *fplan;
 } bx_node;
 
 /* parsing context of one chunk (or of a carved record with no chunk) */

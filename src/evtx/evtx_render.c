@@ -1003,7 +1003,14 @@ sp_status sp_record_xml(const sp_record *r, sp_buf *out)
 
 /* ---------------------------------------------------------- field index */
 
-typedef struct fctx { sp_record *r; sp_arena *ar, *car; uint32_t cap; } fctx;
+typedef struct fctx {
+    sp_record *r;
+    sp_arena *ar, *car;
+    uint32_t cap;
+    const bx_node *top;      /* planning: the record's template instance */
+    int dynamic;             /* planning: a field does not come from templates alone */
+    int16_t src[SP_MAX_FIELDS_PER_RECORD];   /* planning: each field's instance (fplan_ent.src) */
+} fctx;
 
 static void add_field(fctx *f, const char *name, size_t nlen, const bx_node *content, bx_ctx ctx,
                       const bx_node *attr_of)
@@ -1017,6 +1024,17 @@ static void add_field(fctx *f, const char *name, size_t nlen, const bx_node *con
         if (r->nfields) memcpy(na, r->fields, r->nfields * sizeof *na);
         r->fields = na;
         f->cap = nc;
+    }
+    if (f->top) {   /* planning: whose values is this field's context? */
+        const bx_node *ti = f->top;
+        int16_t src = -2;
+        if (ctx.v == ti->vals && ctx.n == ti->nvals) src = -1;
+        for (uint32_t k = 0; src == -2 && k < ti->nvals && k < 0x7fff; k++) {
+            const bx_node *d = ti->vals[k].type == VT_BINXML ? ti->vals[k].doc : NULL;
+            if (d && ctx.v == d->vals && ctx.n == d->nvals) src = (int16_t)k;
+        }
+        if (src == -2) f->dynamic = 1;
+        f->src[r->nfields] = src;
     }
     sp_field_ent *e = &r->fields[r->nfields++];
     e->rendered = 0;
@@ -1050,7 +1068,7 @@ static void index_attrs(fctx *f, const bx_node *el, bx_ctx ctx)
         if (m->fname_state != 1) {
             size_t l;
             char *nm = join_name(f->car, el->name, el->name_len, a->name, a->name_len, &l);
-            if (!nm || l > 0xffff) continue;
+            if (!nm || l > 0xffff) { f->dynamic = 1; continue; }
             m->fname = nm;
             m->fname_len = (uint16_t)l;
             m->fname_state = 1;
@@ -1089,7 +1107,7 @@ static const char *index_data_name(fctx *f, const bx_node *a, bx_ctx ctx, size_t
             if (constant) { m->fname = s2; m->fname_len = (uint16_t)nm.len; m->fname_state = 1; }
         }
     }
-    if (!constant) m->fname_state = 2;
+    if (!constant) { m->fname_state = 2; f->dynamic = 1; }
     sp_buf_fini(&nm);
     return s2;
 }
@@ -1115,20 +1133,133 @@ static void index_leaves(fctx *f, const bx_node *list, bx_ctx ctx, int depth)
     }
 }
 
+/* A template's field plan.  The (name, content) pairs indexing finds in a
+ * template instance depend only on its template and, for each value that is
+ * itself BinXML, on the template that value instantiates (gather expands
+ * nothing else), as long as Data names are constant and every field's
+ * context is one of those instances' values.  The first instance with a
+ * given signature (the inner templates) is indexed by walking it and its
+ * fields become a plan; later instances in the chunk with that signature
+ * copy it and point each field at their own values. */
+#define FPLAN_MAX_SIG 16
+#define FPLAN_MAX_PER_TEMPLATE 8
+typedef struct fplan_sig { uint32_t k; const bx_node *inner; } fplan_sig;
+typedef struct fplan_ent { const char *name; uint16_t name_len; int16_t src; const bx_node *content; } fplan_ent;
+typedef struct fplan {
+    struct fplan *next;      /* other signatures of the same template */
+    uint32_t nsig, n;
+    fplan_sig sig[FPLAN_MAX_SIG];
+    fplan_ent e[];           /* src -1: the instance's values, k: value k's instance's */
+} fplan;
+
+/* SPOOR_NO_FIELD_PLAN=1 indexes every record by walking it (the corpus
+ * tests compare both) */
+static int fplans_off = -1;
+static int fplans_disabled(void)
+{
+    if (fplans_off < 0) { const char *e = getenv("SPOOR_NO_FIELD_PLAN"); fplans_off = e && *e && *e != '0'; }
+    return fplans_off;
+}
+
+/* tests: turn plans on or off (not thread-safe: between scans only) */
+void bx_set_field_plans(int on);
+void bx_set_field_plans(int on) { fplans_off = !on; }
+
+static int binxml_values(const bx_node *ti)
+{
+    for (uint32_t i = 0; i < ti->nvals; i++) if (ti->vals[i].type == VT_BINXML) return 1;
+    return 0;
+}
+
+/* the instance's signature; -1 when it cannot be planned */
+static int plan_sig(const bx_node *ti, fplan_sig *sig, uint32_t *nsig)
+{
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < ti->nvals; k++) {
+        if (ti->vals[k].type != VT_BINXML) continue;
+        const bx_node *d = ti->vals[k].doc;
+        if (d && (d->kind != BN_TINST || d->next || !d->child || binxml_values(d))) return -1;
+        if (n == FPLAN_MAX_SIG) return -1;
+        sig[n++] = (fplan_sig){k, d ? d->child : NULL};
+    }
+    *nsig = n;
+    return 0;
+}
+
+static const bx_val *src_vals(const bx_node *ti, int16_t src, uint32_t *n)
+{
+    if (src < 0) { *n = ti->nvals; return ti->vals; }
+    const bx_node *d = ti->vals[src].doc;
+    *n = d->nvals;
+    return d->vals;
+}
+
+static void index_walk(fctx *f);
+
 void bx_record_index(sp_record *r)
 {
     if (r->indexed) return;
     r->indexed = 1;
-    fctx f = {r, r->chunk->rarena, r->chunk->carena, 0};
+    fctx f = {.r = r, .ar = r->chunk->rarena, .car = r->chunk->carena};
+    const bx_node *ti = r->root;
+    bx_node *troot = NULL;
+    fplan_sig sig[FPLAN_MAX_SIG];
+    uint32_t nsig = 0, nplans = 0;
+    if (ti && ti->kind == BN_TINST && !ti->next && ti->child && ti->vals && !fplans_disabled() &&
+        !plan_sig(ti, sig, &nsig)) {
+        troot = ti->child;
+        for (const fplan *p = troot->fplan; p; p = p->next, nplans++) {
+            if (p->nsig != nsig || (nsig && memcmp(p->sig, sig, nsig * sizeof *sig))) continue;
+            r->fields = sp_arena_alloc(f.ar, (p->n ? p->n : 1) * sizeof *r->fields);
+            if (!r->fields) break;
+            for (uint32_t i = 0; i < p->n; i++) {
+                sp_field_ent *e = &r->fields[i];
+                e->name = p->e[i].name;
+                e->name_len = p->e[i].name_len;
+                e->content = p->e[i].content;
+                e->vals = src_vals(ti, p->e[i].src, &e->nvals);
+                e->rendered = 0;
+                e->v = (sp_value){NULL, 0, 0, 0, 0};
+                e->vals_r = NULL;
+                e->nvals_r = 0;
+            }
+            r->nfields = p->n;
+            goto event_id;
+        }
+        if (nplans >= FPLAN_MAX_PER_TEMPLATE) troot = NULL;
+        else f.top = ti;
+    }
+    index_walk(&f);
+    if (troot && !f.dynamic) {
+        fplan *p = sp_arena_alloc(f.car, sizeof *p + r->nfields * sizeof p->e[0]);
+        if (p) {
+            p->nsig = nsig;
+            if (nsig) memcpy(p->sig, sig, nsig * sizeof *sig);
+            p->n = r->nfields;
+            for (uint32_t i = 0; i < r->nfields; i++)
+                p->e[i] = (fplan_ent){r->fields[i].name, r->fields[i].name_len, f.src[i], r->fields[i].content};
+            p->next = troot->fplan;
+            troot->fplan = p;
+        }
+    }
+event_id:;
+    /* event id, for indexing */
+    sp_value v;
+    if (sp_record_field(r, "EventID", 7, &v, 1) && v.is_int) r->event_id = (uint32_t)v.i;
+}
+
+static void index_walk(fctx *f)
+{
+    sp_record *r = f->r;
     items top;
     items_init(&top);
-    gather(f.ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
+    gather(f->ar, &top, r->root, (bx_ctx){NULL, 0}, 0);
     for (uint32_t i = 0; i < top.n; i++) {
         const bx_node *ev = top.a[i].n;
         if (ev->kind != BN_ELEM) continue;
         items sec;
         items_init(&sec);
-        gather(f.ar, &sec, ev->child, top.a[i].ctx, 0);
+        gather(f->ar, &sec, ev->child, top.a[i].ctx, 0);
         for (uint32_t s = 0; s < sec.n; s++) {
             const bx_node *S = sec.a[s].n;
             bx_ctx sc = sec.a[s].ctx;
@@ -1136,17 +1267,17 @@ void bx_record_index(sp_record *r)
             if (S->name_len == 6 && !memcmp(S->name, "System", 6)) {
                 items sy;
                 items_init(&sy);
-                gather(f.ar, &sy, S->child, sc, 0);
+                gather(f->ar, &sy, S->child, sc, 0);
                 for (uint32_t k = 0; k < sy.n; k++) {
                     const bx_node *e = sy.a[k].n;
                     if (e->kind != BN_ELEM) continue;
-                    add_field(&f, e->name, e->name_len, e->child, sy.a[k].ctx, NULL);
-                    index_attrs(&f, e, sy.a[k].ctx);
+                    add_field(f, e->name, e->name_len, e->child, sy.a[k].ctx, NULL);
+                    index_attrs(f, e, sy.a[k].ctx);
                 }
             } else if (S->name_len == 9 && !memcmp(S->name, "EventData", 9)) {
                 items ed;
                 items_init(&ed);
-                gather(f.ar, &ed, S->child, sc, 0);
+                gather(f->ar, &ed, S->child, sc, 0);
                 for (uint32_t k = 0; k < ed.n; k++) {
                     const bx_node *d = ed.a[k].n;
                     if (d->kind != BN_ELEM) continue;
@@ -1155,23 +1286,20 @@ void bx_record_index(sp_record *r)
                         for (const bx_node *a = d->attrs; a; a = a->next)
                             if (a->name_len == 4 && !memcmp(a->name, "Name", 4)) {
                                 size_t nl = 0;
-                                const char *nm = index_data_name(&f, a, ed.a[k].ctx, &nl);
+                                const char *nm = index_data_name(f, a, ed.a[k].ctx, &nl);
                                 if (nm) {
-                                    add_field(&f, nm, nl, d->child, ed.a[k].ctx, NULL);
+                                    add_field(f, nm, nl, d->child, ed.a[k].ctx, NULL);
                                     named = 1;
                                 }
                             }
                     }
-                    if (!named) add_field(&f, d->name, d->name_len, d->child, ed.a[k].ctx, NULL);
+                    if (!named) add_field(f, d->name, d->name_len, d->child, ed.a[k].ctx, NULL);
                 }
             } else if (S->name_len == 8 && !memcmp(S->name, "UserData", 8)) {
-                index_leaves(&f, S->child, sc, 0);
+                index_leaves(f, S->child, sc, 0);
             }
         }
     }
-    /* event id, for indexing */
-    sp_value v;
-    if (sp_record_field(r, "EventID", 7, &v, 1) && v.is_int) r->event_id = (uint32_t)v.i;
 }
 
 /* render a field's content to text values (arrays -> several) */

@@ -10,6 +10,9 @@
   flat NXLog shapes (one field-access layer).
 - A correlation rule over several inputs, JSON documents, bad lines accounted
   for, exit codes.
+- EVTX field plans (fields of a template indexed once per chunk) find the
+  same detections as indexing every record by walking it
+  (SPOOR_NO_FIELD_PLAN=1), with the full SigmaHQ rule set on every EVTX corpus.
 """
 import glob, json, os, subprocess, tempfile
 from common import Suite, datasets, run, SPOOR
@@ -316,4 +319,19 @@ detection: {any_4624: {EventID: 4624}, condition: any_4624}
 rc, hits, summ, err = hunt(['--sigma', any4624, cs])
 recs = sorted(h['record_id'] for h in hits)
 s.ok(recs == [31794, 31799], f'chainsaw any-4624: records {recs}, want [31794, 31799]')
+
+# --- field plans against walking every record --------------------------------
+evtx_dirs = [os.path.join(d, x) for x in ('evtx-samples', 'evtx-attack-cc0', 'chainsaw-sample')
+             if os.path.isdir(os.path.join(d, x))] + [os.path.join(sig, 'regression_data')]
+timelines = []
+for env_extra in ({}, {'SPOOR_NO_FIELD_PLAN': '1'}):
+    tl = os.path.join(tmp, f'plan{len(timelines)}.jsonl')
+    p = subprocess.run([SPOOR, 'hunt', '--no-builtin', '-q', '--threads', '2', '--timeline', tl] + rule_dirs + evtx_dirs,
+                       capture_output=True, timeout=900, env=dict(os.environ, **env_extra))
+    timelines.append(open(tl, encoding='utf-8').read() if os.path.exists(tl) else '')
+n_plan = timelines[0].count('\n')
+s.ok(n_plan > 1000 and timelines[0] == timelines[1],
+     f'field plans: {n_plan} detections with plans, {timelines[1].count(chr(10))} walking every record; timelines differ'
+     if timelines[0] != timelines[1] else f'field plans: only {n_plan} detections')
+print(f'field plans: {n_plan} detections on {len(evtx_dirs)} EVTX corpora, identical with SPOOR_NO_FIELD_PLAN=1')
 s.done()

@@ -1,0 +1,89 @@
+/* test_evtx_fields.c — EVTX field plans (a template's fields indexed once
+ * per chunk, evtx_render.c) give every record exactly the fields, in the
+ * same order and with the same values, as walking the record: every record
+ * of every EVTX file in ../shared/datasets (skipped loudly without it). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "test.h"
+#include "spoor.h"
+#include "base/buf.h"
+#include "base/dirlist.h"
+
+void bx_set_field_plans(int on);   /* evtx_render.c: for this test */
+
+static int on_rec(void *user, unsigned worker, const sp_record *rec, sp_buf *out)
+{
+    (void)user; (void)worker;
+    size_t n = sp_record_field_count(rec);
+    sp_buf_printf(out, "#%llu %zu\n", (unsigned long long)sp_record_id(rec), n);
+    for (size_t i = 0; i < n; i++) {
+        size_t nl;
+        const char *nm = sp_record_field_name(rec, i, &nl);
+        sp_value v[8];
+        size_t nv = sp_record_field_values(rec, i, v, 8);
+        sp_buf_put(out, nm, nl);
+        sp_buf_printf(out, " %zu", nv);
+        for (size_t k = 0; k < nv && k < 8; k++) {
+            sp_buf_putc(out, '|');
+            sp_buf_put(out, v[k].str, v[k].len);
+            sp_buf_printf(out, "/%d/%lld/%d", v[k].is_int, (long long)v[k].i, v[k].is_null);
+        }
+        sp_buf_putc(out, '\n');
+    }
+    return 0;
+}
+
+static int on_flush(void *user, const sp_buf *out)
+{
+    sp_buf_put(user, sp_buf_data(out), sp_buf_len(out));
+    return 0;
+}
+
+static void digest(const char *path, sp_buf *into)
+{
+    sp_evtx_opts o = {1, 0, NULL, NULL};
+    sp_evtx *f;
+    sp_error err;
+    if (sp_evtx_open(path, &o, &f, &err) != SP_OK) return;
+    sp_evtx_scan(f, on_rec, on_flush, into, &err);
+    sp_evtx_close(f);
+}
+
+static void walk(const char *dir, int depth, size_t *files, size_t *same)
+{
+    char **names;
+    size_t n;
+    if (depth > 6 || sp_dir_list(dir, 1, &names, &n)) return;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = names[i];   /* full paths */
+        struct stat st;
+        if (stat(p, &st)) continue;
+        if (S_ISDIR(st.st_mode)) { walk(p, depth + 1, files, same); continue; }
+        size_t l = strlen(p);
+        if (l < 5 || strcmp(p + l - 5, ".evtx")) continue;
+        sp_buf *a = sp_buf_new(), *b = sp_buf_new();
+        bx_set_field_plans(1);
+        digest(p, a);
+        bx_set_field_plans(0);
+        digest(p, b);
+        bx_set_field_plans(1);
+        (*files)++;
+        int eq = sp_buf_len(a) == sp_buf_len(b) && !memcmp(sp_buf_data(a), sp_buf_data(b), sp_buf_len(a));
+        *same += eq;
+        if (!eq) { char m[4200]; snprintf(m, sizeof m, "field plans differ from walking on %s", p); test_fail(__FILE__, __LINE__, m); }
+        sp_buf_free(a);
+        sp_buf_free(b);
+    }
+    sp_dir_list_free(names, n);
+}
+
+TEST(evtx_field_plans_match_walking)
+{
+    const char *d = test_data_dir();
+    if (!d) SKIP("../shared/datasets absent: EVTX field plans not compared");
+    size_t files = 0, same = 0;
+    walk(d, 0, &files, &same);
+    CHECK(files > 50);
+    CHECK_EQ_INT(same, files);
+}
