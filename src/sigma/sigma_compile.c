@@ -527,9 +527,20 @@ static int load_file(sp_ruleset *rs, const char *path, sp_error *err)
         if (err) { snprintf(err->file, sizeof err->file, "%s", path); err->sys_errno = errno; snprintf(err->msg, sizeof err->msg, "cannot open: %s", strerror(errno)); }
         return -1;
     }
-    buf = malloc(SP_SIGMA_MAX_FILE + 1);
+    /* sized by the file (a rule is a few KB); one that grows meanwhile is
+     * still read up to the limit */
+    struct stat st;
+    size_t cap = fstat(fileno(f), &st) == 0 && st.st_size >= 0 && (uint64_t)st.st_size < SP_SIGMA_MAX_FILE
+                     ? (size_t)st.st_size + 1 : SP_SIGMA_MAX_FILE + 1;
+    buf = malloc(cap);
     if (!buf) goto out;
-    size_t n = fread(buf, 1, SP_SIGMA_MAX_FILE + 1, f);
+    size_t n = fread(buf, 1, cap, f);
+    if (n == cap && cap < SP_SIGMA_MAX_FILE + 1) {
+        char *nb = realloc(buf, SP_SIGMA_MAX_FILE + 1);
+        if (!nb) goto out;
+        buf = nb;
+        n += fread(buf + n, 1, SP_SIGMA_MAX_FILE + 1 - n, f);
+    }
     if (ferror(f)) {
         if (err) { snprintf(err->file, sizeof err->file, "%s", path); err->sys_errno = errno; snprintf(err->msg, sizeof err->msg, "read error"); }
         goto out;
