@@ -1001,6 +1001,20 @@ sp_status sp_record_xml(const sp_record *r, sp_buf *out)
     return sp_buf_failed(out) ? SP_ERR_NOMEM : SP_OK;
 }
 
+/* SPOOR_NO_FIELD_PLAN=1 turns the field index's shortcuts off: every record
+ * is indexed by walking it and every value rendered the general way (the
+ * tests compare both) */
+static int fplans_off = -1;
+static int fplans_disabled(void)
+{
+    if (fplans_off < 0) { const char *e = getenv("SPOOR_NO_FIELD_PLAN"); fplans_off = e && *e && *e != '0'; }
+    return fplans_off;
+}
+
+/* tests: the shortcuts on or off (not thread-safe: between scans only) */
+void bx_set_field_plans(int on);
+void bx_set_field_plans(int on) { fplans_off = !on; }
+
 /* ---------------------------------------------------------- field index */
 
 typedef struct fctx {
@@ -1152,18 +1166,6 @@ typedef struct fplan {
     fplan_ent e[];           /* src -1: the instance's values, k: value k's instance's */
 } fplan;
 
-/* SPOOR_NO_FIELD_PLAN=1 indexes every record by walking it (the corpus
- * tests compare both) */
-static int fplans_off = -1;
-static int fplans_disabled(void)
-{
-    if (fplans_off < 0) { const char *e = getenv("SPOOR_NO_FIELD_PLAN"); fplans_off = e && *e && *e != '0'; }
-    return fplans_off;
-}
-
-/* tests: turn plans on or off (not thread-safe: between scans only) */
-void bx_set_field_plans(int on);
-void bx_set_field_plans(int on) { fplans_off = !on; }
 
 static int binxml_values(const bx_node *ti)
 {
@@ -1364,6 +1366,26 @@ static void field_render(sp_record *r, sp_field_ent *e)
 {
     e->rendered = 1;
     sp_arena *ar = r->chunk->rarena;
+    /* the common case, one scalar value or substitution: what the general
+     * path below makes of it, without gathering items or a values array */
+    const bx_node *c = e->content;
+    if (c && !c->next && (c->kind == BN_VALUE || c->kind == BN_SUBST) && !fplans_disabled()) {
+        item one = {c, {e->vals, e->nvals}};
+        uint8_t t; const uint8_t *p; uint32_t sz;
+        item_value(&one, &t, &p, &sz);
+        if (t != VT_BINXML && !(t & VT_ARRAY)) {
+            e->vals_r = &e->v;
+            e->nvals_r = 1;
+            if (t == VT_NULL || sz == 0) { e->v = (sp_value){"", 0, 0, 0, 1}; return; }
+            size_t len = 0;
+            char *o = arena_text(ar, t, p, sz, &len);
+            int64_t iv = 0;
+            int isi = type_int(t, p, sz, &iv);
+            if (o) { e->v = (sp_value){o, len, isi, iv, 0}; return; }
+            e->v = (sp_value){"", 0, 0, 0, 1};   /* out of memory: as the general path */
+            return;
+        }
+    }
     items it;
     items_init(&it);
     gather(ar, &it, e->content, (bx_ctx){e->vals, e->nvals}, 0);

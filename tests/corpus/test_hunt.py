@@ -10,9 +10,10 @@
   flat NXLog shapes (one field-access layer).
 - A correlation rule over several inputs, JSON documents, bad lines accounted
   for, exit codes.
-- EVTX field plans (fields of a template indexed once per chunk) find the
-  same detections as indexing every record by walking it
-  (SPOOR_NO_FIELD_PLAN=1), with the full SigmaHQ rule set on every EVTX corpus.
+- The EVTX field index's shortcuts (fields of a template indexed once per
+  chunk, one-value fields rendered directly) find the same detections as
+  walking and rendering every record the general way (SPOOR_NO_FIELD_PLAN=1),
+  with the full SigmaHQ rule set on every EVTX corpus.
 """
 import glob, json, os, subprocess, tempfile
 from common import Suite, datasets, run, SPOOR

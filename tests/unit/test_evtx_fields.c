@@ -1,7 +1,9 @@
-/* test_evtx_fields.c — EVTX field plans (a template's fields indexed once
- * per chunk, evtx_render.c) give every record exactly the fields, in the
- * same order and with the same values, as walking the record: every record
- * of every EVTX file in ../shared/datasets (skipped loudly without it). */
+/* test_evtx_fields.c — the EVTX field index's shortcuts (field plans: a
+ * template's fields indexed once per chunk; one-value fields rendered
+ * directly; evtx_render.c) give every record exactly the fields, in the same
+ * order and with the same values, as walking the record and rendering the
+ * general way: every record of every EVTX file in ../shared/datasets
+ * (skipped loudly without it). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
