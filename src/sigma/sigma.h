@@ -244,7 +244,11 @@ typedef struct sg_chan {
 } sg_chan;
 
 /* literal prefilter (sigma_prefilter.c): anchor -> literals anchored there */
-typedef struct sg_pfent { uint32_t lit, off; } sg_pfent;
+typedef struct sg_pfent {
+    uint32_t lit;
+    uint16_t off, len;       /* anchor offset in the literal, its length (capped) */
+    uint32_t head;           /* its first 4 bytes (3-byte literals: 3 and a 0) */
+} sg_pfent;
 typedef struct sg_pfslot { uint32_t key, start, count, fill; uint8_t width; } sg_pfslot;
 typedef struct sg_pf {
     uint64_t *bm, *bm3;      /* anchor bitmaps (4- and 3-byte anchors) */

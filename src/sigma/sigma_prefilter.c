@@ -99,7 +99,10 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
             while (pf->map[h].count && !(pf->map[h].key == key && pf->map[h].width == w)) h = (h + 1) & (mcap - 1);
             sg_pfslot *m = &pf->map[h];
             if (pass == 0) { m->key = key; m->width = (uint8_t)w; m->count++; continue; }
-            pf->ent[m->start + m->fill++] = (sg_pfent){l, rs->lit_aoff[l]};
+            const unsigned char *ls = (const unsigned char *)rs->lit[l];
+            uint32_t head = rs->lit_len[l] >= 4 ? load4(ls) : load3(ls);
+            pf->ent[m->start + m->fill++] = (sg_pfent){l, (uint16_t)rs->lit_aoff[l],
+                                                       (uint16_t)(rs->lit_len[l] > 0xffff ? 0xffff : rs->lit_len[l]), head};
         }
         if (pass == 0) {
             uint32_t at = 0;
@@ -222,9 +225,13 @@ static void verify(sp_scanner *sc, const sg_pf *pf, const sg_pfslot *m, const un
     for (uint32_t k = 0; k < m->count; k++) {
         const sg_pfent *e = &pf->ent[m->start + k];
         if (i < e->off) continue;
-        size_t st = i - e->off, len = rs->lit_len[e->lit];
+        size_t st = i - e->off, len = e->len;
         if (st + len > n) continue;
-        if (same(t + st, (const unsigned char *)rs->lit[e->lit], len)) hit(sc, e->lit);
+        /* the head first: no trip to the literal's text for most misses */
+        if (len >= 4 ? load4(t + st) != e->head : load3(t + st) != e->head) continue;
+        if (len <= 4 || (len < 0xffff && same(t + st + 4, (const unsigned char *)rs->lit[e->lit] + 4, len - 4)) ||
+            (len == 0xffff && rs->lit_len[e->lit] <= n - st && same(t + st, (const unsigned char *)rs->lit[e->lit], rs->lit_len[e->lit])))
+            hit(sc, e->lit);
     }
 }
 
