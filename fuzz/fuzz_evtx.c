@@ -18,6 +18,14 @@ static int on_record(void *user, unsigned worker, const sp_record *r, sp_buf *ou
     sp_value v[4];
     sp_record_field(r, "EventID", 7, v, 4);
     sp_record_field(r, "Channel", 7, v, 4);
+    /* every field by position (field plans, one-value rendering) */
+    size_t nf = sp_record_field_count(r), nl;
+    for (size_t i = 0; i < nf; i++) {
+        const char *nm = sp_record_field_name(r, i, &nl);
+        if (nl) sp_buf_append(out, nm, nl);
+        size_t nv = sp_record_field_values(r, i, v, 4);
+        for (size_t k = 0; k < nv && k < 4; k++) sp_buf_append(out, v[k].str, v[k].len);
+    }
     (void)sp_record_event_id(r);
     sp_buf_reset(out); /* keep memory flat */
     return 0;
