@@ -26,6 +26,7 @@
 
 #define BM_BITS 20                      /* the all-literal prefilter: 1 Mbit anchor bitmap */
 #define BM3_BITS 16                     /* and 64 Kbit for 3-byte anchors */
+#define GC_BITS 18                      /* 4-gram count table (build only): 512 KB */
 
 static inline uint32_t load4(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint32_t load3(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16); }
@@ -37,16 +38,6 @@ static inline uint32_t tmix(uint32_t g)
 {
     g ^= g >> 16; g *= 0x85ebca6bu; g ^= g >> 13; g *= 0xc2b2ae35u; g ^= g >> 16;
     return g;
-}
-
-/* gram -> count of literals containing it (open addressing, build only) */
-typedef struct gcount { uint32_t g, n, seen; } gcount;
-
-static gcount *gc_slot(gcount *t, uint32_t cap, uint32_t g)
-{
-    uint32_t i = tmix(g) & (cap - 1);
-    while (t[i].n && t[i].g != g) i = (i + 1) & (cap - 1);
-    return &t[i];
 }
 
 void sg_pf_free(sg_pf *pf)
@@ -132,28 +123,19 @@ int sg_prefilter_build(sp_ruleset *rs)
     rs->lit_anchor = malloc((n ? n : 1) * sizeof *rs->lit_anchor);
     rs->lit_aoff = malloc((n ? n : 1) * sizeof *rs->lit_aoff);
     uint32_t *all = malloc((n ? n : 1) * sizeof *all);
-    /* 1. how many literals contain each 4-gram (the table grows at half
-     * full: sized for every gram position it was 24 MB of page faults) */
-    uint32_t cap = 1u << 14, used = 0;
-    gcount *gc = calloc(cap, sizeof *gc);
+    uint16_t *cnt = NULL;
+    /* 1. how often each 4-gram occurs in the literals: a direct-mapped
+     * count table that stays in L2 (grams that collide share a counter:
+     * anchors need to be rare, not exactly counted; the exact hash table
+     * was ~7% of loading SigmaHQ) */
+    cnt = calloc((size_t)1 << GC_BITS, sizeof *cnt);
     int rc = -1;
-    if (!gc || !rs->lit_anchor || !rs->lit_aoff || !all) goto out;
+    if (!cnt || !rs->lit_anchor || !rs->lit_aoff || !all) goto out;
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)rs->lit[i];
         for (uint32_t k = 0; k + 4 <= rs->lit_len[i]; k++) {
-            if (2 * (used + 1) > cap) {
-                gcount *ng = calloc(2 * (size_t)cap, sizeof *ng);
-                if (!ng) goto out;
-                for (uint32_t q = 0; q < cap; q++)
-                    if (gc[q].n) *gc_slot(ng, 2 * cap, gc[q].g) = gc[q];
-                free(gc);
-                gc = ng;
-                cap *= 2;
-            }
-            gcount *c = gc_slot(gc, cap, load4(s + k));
-            if (!c->n) used++;
-            c->g = load4(s + k);
-            if (c->seen != i + 1) { c->n++; c->seen = i + 1; }   /* once per literal */
+            uint16_t *c = &cnt[tmix(load4(s + k)) >> (32 - GC_BITS)];
+            if (*c < UINT16_MAX) (*c)++;
         }
     }
     /* 2. each literal's anchor: its rarest 4-gram (later position on ties:
@@ -164,7 +146,7 @@ int sg_prefilter_build(sp_ruleset *rs)
         if (rs->lit_len[i] < 4) { rs->lit_anchor[i] = load3(s); rs->lit_aoff[i] = 0; continue; }
         uint32_t best = UINT32_MAX, bk = 0;
         for (uint32_t k = 0; k + 4 <= rs->lit_len[i]; k++) {
-            uint32_t c = gc_slot(gc, cap, load4(s + k))->n;
+            uint32_t c = cnt[tmix(load4(s + k)) >> (32 - GC_BITS)];
             if (c <= best) { best = c; bk = k; }
         }
         rs->lit_anchor[i] = load4(s + bk);
@@ -173,7 +155,7 @@ int sg_prefilter_build(sp_ruleset *rs)
     /* 3. the prefilter of every literal */
     rc = sg_pf_build(&rs->pf, rs, all, n, BM_BITS, BM3_BITS);
 out:
-    free(gc);
+    free(cnt);
     free(all);
     return rc;
 }
