@@ -280,7 +280,14 @@ static lset set_none(void) { lset s = {NULL, 0, 1}; return s; }
 static int set_push(lset *s, const char *p, uint32_t n)
 {
     if (s->n >= SET_MAX) return -1;
-    if (!s->v) { s->v = malloc(SET_MAX * sizeof *s->v); if (!s->v) return -1; }
+    if (!(s->n & (s->n - 1)) && s->n >= 8) {     /* full at 8, 16, 32, ...: double */
+        lit *nv = realloc(s->v, 2 * s->n * sizeof *nv);
+        if (!nv) return -1;
+        s->v = nv;
+    } else if (!s->v) {
+        s->v = malloc(8 * sizeof *s->v);
+        if (!s->v) return -1;
+    }
     s->v[s->n++] = (lit){p, n};
     return 0;
 }
