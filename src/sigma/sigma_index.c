@@ -423,16 +423,34 @@ static lcnf node_cnf(const sg_node *x, int depth)
         return f;
     case N_OR:
     case N_ATLEAST: {
-        lset u = {NULL, 0, 0};
+        /* (a1 and a2) or b = (a1 or b) and (a2 or b): every way of taking
+         * one clause per child gives a clause, when there are at most
+         * CNF_MAX ways; else one clause, the union of each child's best */
+        if (!x->n) return f;
+        lcnf *kc = calloc(x->n, sizeof *kc);
+        if (!kc) return f;
+        uint32_t ways = 1;
         for (uint32_t i = 0; i < x->n; i++) {
-            lcnf c = node_cnf(x->kid[i], depth + 1);
-            if (!c.n) { set_free(&u); return f; }
-            const lset *b = &c.c[cnf_best(&c)];
-            for (uint32_t k = 0; k < b->n; k++)
-                if (set_push(&u, b->v[k].s, b->v[k].n)) { cnf_free(&c); set_free(&u); return f; }
-            cnf_free(&c);
+            kc[i] = node_cnf(x->kid[i], depth + 1);
+            if (!kc[i].n) { ways = 0; break; }
+            if (ways <= CNF_MAX) ways *= kc[i].n;
         }
-        cnf_add(&f, u);
+        if (ways) {
+            int all_ways = ways <= CNF_MAX;
+            for (uint32_t w = 0; w < (all_ways ? ways : 1); w++) {
+                lset u = {NULL, 0, 0};
+                for (uint32_t i = 0, r = w; i < x->n && !u.none; i++) {
+                    uint32_t ci = all_ways ? r % kc[i].n : cnf_best(&kc[i]);
+                    r = all_ways ? r / kc[i].n : 0;
+                    const lset *b = &kc[i].c[ci];
+                    for (uint32_t k = 0; k < b->n && !u.none; k++)
+                        if (set_push(&u, b->v[k].s, b->v[k].n)) { set_free(&u); u.none = 1; }
+                }
+                cnf_add(&f, u);     /* a clause too large to hold is left out: weaker, still true */
+            }
+        }
+        for (uint32_t i = 0; i < x->n; i++) cnf_free(&kc[i]);
+        free(kc);
         return f;
     }
     default:
