@@ -143,7 +143,9 @@ struct sp_record {
     int indexed;
     sp_field_ent *fields;
     uint32_t nfields;
-    uint32_t event_id;
+    void *plan;              /* the field plan the index follows (evtx_render.c), or NULL */
+    uint32_t event_id;       /* sp_record_event_id, on first use */
+    int event_id_done;
 };
 
 void bx_record_index(sp_record *r);

@@ -1159,10 +1159,15 @@ static void index_leaves(fctx *f, const bx_node *list, bx_ctx ctx, int depth)
 #define FPLAN_MAX_PER_TEMPLATE 8
 typedef struct fplan_sig { uint32_t k; const bx_node *inner; } fplan_sig;
 typedef struct fplan_ent { const char *name; uint16_t name_len; int16_t src; const bx_node *content; } fplan_ent;
+/* sp_record_field's answers for records of a plan, by name (the same for
+ * all of them): where the fields of that name are */
+#define FPLAN_MEMO 8
+typedef struct fplan_memo { const char *name; uint16_t len, cnt; uint16_t idx[4]; } fplan_memo;
 typedef struct fplan {
     struct fplan *next;      /* other signatures of the same template */
-    uint32_t nsig, n;
+    uint32_t nsig, n, nmemo;
     fplan_sig sig[FPLAN_MAX_SIG];
+    fplan_memo memo[FPLAN_MEMO];
     fplan_ent e[];           /* src -1: the instance's values, k: value k's instance's */
 } fplan;
 
@@ -1226,7 +1231,8 @@ void bx_record_index(sp_record *r)
                 e->nvals_r = 0;
             }
             r->nfields = p->n;
-            goto event_id;
+            r->plan = (void *)p;
+            return;
         }
         if (nplans >= FPLAN_MAX_PER_TEMPLATE) troot = NULL;
         else f.top = ti;
@@ -1238,16 +1244,14 @@ void bx_record_index(sp_record *r)
             p->nsig = nsig;
             if (nsig) memcpy(p->sig, sig, nsig * sizeof *sig);
             p->n = r->nfields;
+            p->nmemo = 0;
             for (uint32_t i = 0; i < r->nfields; i++)
                 p->e[i] = (fplan_ent){r->fields[i].name, r->fields[i].name_len, f.src[i], r->fields[i].content};
             p->next = troot->fplan;
             troot->fplan = p;
+            r->plan = p;
         }
     }
-event_id:;
-    /* event id, for indexing */
-    sp_value v;
-    if (sp_record_field(r, "EventID", 7, &v, 1) && v.is_int) r->event_id = (uint32_t)v.i;
 }
 
 static void index_walk(fctx *f)
@@ -1439,11 +1443,49 @@ static void field_render(sp_record *r, sp_field_ent *e)
     e->nvals_r = fv.n;
 }
 
+static size_t field_values_at(sp_record *r, uint32_t i, size_t n, sp_value *vals, size_t max)
+{
+    sp_field_ent *e = &r->fields[i];
+    if (!e->rendered) field_render(r, e);
+    for (size_t k = 0; k < e->nvals_r; k++, n++)
+        if (n < max) vals[n] = e->vals_r[k];
+    return n;
+}
+
 size_t sp_record_field(const sp_record *rc, const char *name, size_t name_len,
                        sp_value *vals, size_t max)
 {
     sp_record *r = (sp_record *)rc; /* the index is a cache: logically const */
     if (!r->indexed) bx_record_index(r);
+    fplan *p = r->plan;
+    if (p && name_len && name_len < 0xffff) {
+        /* records of a plan have the same fields: the answer by name is memoised */
+        for (uint32_t m = 0; m < p->nmemo; m++) {
+            const fplan_memo *M = &p->memo[m];
+            if (M->len != name_len || M->name[0] != name[0] || memcmp(M->name, name, name_len)) continue;
+            size_t n = 0;
+            for (uint32_t k = 0; k < M->cnt; k++) n = field_values_at(r, M->idx[k], n, vals, max);
+            return n;
+        }
+        if (p->nmemo < FPLAN_MEMO) {
+            fplan_memo M = {NULL, (uint16_t)name_len, 0, {0}};
+            int fits = 1;
+            for (uint32_t i = 0; i < r->nfields && fits; i++)
+                if (r->fields[i].name_len == name_len && !memcmp(r->fields[i].name, name, name_len)) {
+                    if (M.cnt == 4 || i > 0xffff) fits = 0;
+                    else M.idx[M.cnt++] = (uint16_t)i;
+                }
+            char *nm = fits ? sp_arena_alloc(r->chunk->carena, name_len) : NULL;   /* lives with the plan */
+            if (nm) {
+                memcpy(nm, name, name_len);
+                M.name = nm;
+                p->memo[p->nmemo++] = M;
+                size_t n = 0;
+                for (uint32_t k = 0; k < M.cnt; k++) n = field_values_at(r, M.idx[k], n, vals, max);
+                return n;
+            }
+        }
+    }
     size_t n = 0;
     for (uint32_t i = 0; i < r->nfields; i++) {
         sp_field_ent *e = &r->fields[i];
@@ -1496,9 +1538,14 @@ size_t sp_record_field_values(const sp_record *rc, size_t i, sp_value *vals, siz
     return e->nvals_r;
 }
 
-uint32_t sp_record_event_id(const sp_record *r)
+uint32_t sp_record_event_id(const sp_record *rc)
 {
-    if (!r->indexed) bx_record_index((sp_record *)r);
+    sp_record *r = (sp_record *)rc;   /* a cache: logically const */
+    if (!r->event_id_done) {
+        r->event_id_done = 1;
+        sp_value v;
+        if (sp_record_field(r, "EventID", 7, &v, 1) && v.is_int) r->event_id = (uint32_t)v.i;
+    }
     return r->event_id;
 }
 uint64_t sp_record_id(const sp_record *r) { return r->id; }

@@ -33,6 +33,19 @@ static int on_rec(void *user, unsigned worker, const sp_record *rec, sp_buf *out
         }
         sp_buf_putc(out, '\n');
     }
+    /* lookups by name (memoised per plan): fixed names, and each field's own */
+    static const char *const names[] = {"EventID", "Channel", "Computer", "TargetUserName", "Data", "Binary",
+                                        "Provider_Name", "NoSuchField", "EventRecordID", "Param1"};
+    for (size_t i = 0; i < sizeof names / sizeof *names + n; i++) {
+        size_t nl;
+        const char *nm = i < sizeof names / sizeof *names ? names[i] : sp_record_field_name(rec, i - sizeof names / sizeof *names, &nl);
+        if (i < sizeof names / sizeof *names) nl = strlen(nm);
+        sp_value v[8];
+        size_t nv = sp_record_field(rec, nm, nl, v, 8);
+        sp_buf_printf(out, "?%zu", nv);
+        for (size_t k = 0; k < nv && k < 8; k++) sp_buf_put(out, v[k].str, v[k].len);
+    }
+    sp_buf_printf(out, " eid=%u\n", sp_record_event_id(rec));
     return 0;
 }
 
