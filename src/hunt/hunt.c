@@ -241,7 +241,9 @@ typedef struct wire {
     int64_t time_ms;
     uint64_t record;
     uint32_t event_id;
-    uint8_t has_eid, recovered, pad[2];
+    uint8_t has_eid, recovered;
+    uint8_t same;              /* kind 1: same event as the entry before (no payload) */
+    uint8_t pad;
     uint32_t chlen, hostlen, evlen;
     const sp_ioc *ioc;         /* kind 3: the indicator; payload starts with field\0observed\0 */
     uint32_t ioclen;           /* bytes of that prefix */
@@ -259,6 +261,7 @@ typedef struct evtx_ctx {
         const uint8_t *keep;
         char ch[256], host[256];
         size_t chn, hostn;
+        int sent;              /* the record's payload is in `out` already */
     } *ws;
 } evtx_ctx;
 
@@ -342,6 +345,12 @@ static int on_evtx_detect(void *user, const sp_detection *d)
     e.event_id = sp_record_event_id(r);
     e.has_eid = 1;
     e.recovered = (uint8_t)sp_record_recovered(r);
+    if (w->sent) {   /* another rule on the same event: the payload is the previous entry's */
+        e.same = 1;
+        e.total = (uint32_t)sizeof e;
+        sp_buf_put(w->out, &e, sizeof e);
+        return 0;
+    }
     e.chlen = (uint32_t)w->chn;
     e.hostlen = (uint32_t)w->hostn;
     e.evlen = (uint32_t)w->json.len;
@@ -350,6 +359,7 @@ static int on_evtx_detect(void *user, const sp_detection *d)
     sp_buf_put(w->out, w->ch, w->chn);
     sp_buf_put(w->out, w->host, w->hostn);
     sp_buf_put(w->out, w->json.p, w->json.len);
+    w->sent = 1;
     return 0;
 }
 
@@ -391,6 +401,7 @@ static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_
     w->rec = rec;
     w->out = out;
     w->chn = w->hostn = 0;
+    w->sent = 0;
     sp_buf_reset(&w->json);
     sp_scanner_set_corr_sink(c->h->sc[worker], on_evtx_corr, w);
     sp_scanner_match_record(c->h->sc[worker], rec, on_evtx_detect, w);
@@ -405,6 +416,9 @@ static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_
 static int merge_wire(sp_hunt *h, input *in, uint32_t source, const sp_buf *out)
 {
     const char *p = sp_buf_data(out), *e = p + sp_buf_len(out);
+    /* the last detection with its own payload (the array may move: copies) */
+    const char *pch = NULL, *phost = NULL, *pev = NULL;
+    uint32_t pevlen = 0;
     while (p + sizeof(wire) <= e) {
         wire w;
         memcpy(&w, p, sizeof w);
@@ -446,10 +460,18 @@ static int merge_wire(sp_hunt *h, input *in, uint32_t source, const sp_buf *out)
         d->event_id = w.event_id;
         d->has_event_id = w.has_eid;
         d->recovered = w.recovered;
-        d->channel = store_str(h, ch, w.chlen);
-        d->host = store_str(h, host, w.hostlen);
-        d->event = store_str(h, ev, w.evlen);
-        d->event_len = w.evlen;
+        if (w.kind == 1 && w.same && pev) {   /* one stored copy per event */
+            d->channel = pch;
+            d->host = phost;
+            d->event = pev;
+            d->event_len = pevlen;
+        } else {
+            d->channel = store_str(h, ch, w.chlen);
+            d->host = store_str(h, host, w.hostlen);
+            d->event = store_str(h, ev, w.evlen);
+            d->event_len = w.evlen;
+            if (w.kind == 1) { pch = d->channel; phost = d->host; pev = d->event; pevlen = d->event_len; }
+        }
         if (h->nomem) return 1;
         in->st.detections++;
         /* hands-on activity for the operator-hours estimate: rule hits on host
