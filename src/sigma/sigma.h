@@ -247,13 +247,14 @@ typedef struct sg_chan {
 typedef struct sg_pfent {
     uint32_t lit;
     uint16_t off, len;       /* anchor offset in the literal, its length (capped) */
-    uint32_t head;           /* its first 4 bytes (3-byte literals: 3 and a 0) */
+    uint32_t head;           /* its first 4 bytes (shorter literals: all of them) */
 } sg_pfent;
 typedef struct sg_pfslot { uint32_t key, start, count, fill; uint8_t width; } sg_pfslot;
 typedef struct sg_pf {
     uint64_t *bm, *bm3;      /* anchor bitmaps (4- and 3-byte anchors) */
+    uint64_t *bm2;           /* 2-byte anchors: bit = the byte pair (NULL: none) */
     uint32_t shift4, shift3; /* bit index = hash >> shift */
-    int has3;
+    int has3, has2;
     sg_pfslot *map;          /* open addressing; count == 0 empty */
     uint32_t map_cap;
     sg_pfent *ent;

@@ -10,7 +10,7 @@
  *
  * 2. Literals.  Every string value (and a regular expression, through the
  *    literal all its matches contain: sigma_relit.c) has a required
- *    lowercase literal of >= 3 bytes.  For each rule we derive up to four
+ *    lowercase literal of >= 2 bytes.  For each rule we derive up to four
  *    clauses, sets of literals one of each must occur (CNF):
  *        item      one clause, the longest literal of each value (OR over
  *                  values); an `all` item one clause per group; none for
@@ -270,7 +270,7 @@ const sg_clist *sg_eid_find(const sg_chan *c, uint32_t eid)
 /* ------------------------------------------------------------ literal sets */
 
 #define SET_MAX 512
-#define LIT_MIN 3
+#define LIT_MIN 2                       /* bytes of a usable literal (sigma_prefilter.c indexes 2, 3, 4+) */
 
 typedef struct lit { const char *s; uint32_t n; } lit;
 typedef struct lset { lit *v; uint32_t n; int none; } lset;

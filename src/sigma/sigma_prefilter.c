@@ -1,7 +1,7 @@
 /*
  * sigma_prefilter.c — which rule literals occur in an event's text.
  *
- * Every rule value yields a required literal (lower case, >= 3 bytes); a rule
+ * Every rule value yields a required literal (lower case, >= 2 bytes); a rule
  * is evaluated only when one of its literals occurs (sigma_index.c).  This
  * file finds them.  Hand-written, because both library alternatives measured
  * slower on SigmaHQ's 27,739 literals over EVTX field text (the 64 MB bench
@@ -11,8 +11,9 @@
  *   - a sparse Aho-Corasick automaton (the first version here): ~130 MB/s,
  *     its ~450,000 states (14 MB) miss the caches at every byte.
  * The scheme used: each literal gets an *anchor*, the 4-byte window inside it
- * that the fewest other literals share (3 bytes for 3-byte literals), chosen
- * once over all literals.  A prefilter (sg_pf) over any subset of literals
+ * that the fewest other literals share (the whole of a 2- or 3-byte
+ * literal), chosen once over all literals.  2-byte anchors index a direct
+ * bitmap of byte pairs.  A prefilter (sg_pf) over any subset of literals
  * tests each text position against a bitmap of anchor hashes and only on a
  * hit looks the window up in a hash table and compares the few literals
  * anchored there.  One prefilter holds every literal (events routed without
@@ -30,6 +31,10 @@
 
 static inline uint32_t load4(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint32_t load3(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16); }
+static inline uint32_t load2(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
+/* a literal's anchor width: 4 bytes, or the whole of a 2- or 3-byte literal */
+static inline uint32_t awidth(uint32_t len) { return len >= 4 ? 4 : len; }
+static inline uint32_t loadw(const unsigned char *p, uint32_t w) { return w >= 4 ? load4(p) : w == 3 ? load3(p) : load2(p); }
 static inline uint32_t hmix(uint32_t g) { return g * 2654435761u; }   /* bitmaps: top bits */
 /* hash tables index by low bits: mix every input bit into them (murmur3's
  * finaliser; the plain product above leaves low bits to low bits, and text
@@ -44,6 +49,7 @@ void sg_pf_free(sg_pf *pf)
 {
     free(pf->bm);
     free(pf->bm3);
+    free(pf->bm2);
     free(pf->map);
     free(pf->ent);
     memset(pf, 0, sizeof *pf);
@@ -67,10 +73,10 @@ static uint32_t log2_at_least(uint64_t x, uint32_t lo, uint32_t hi)
 int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t n, uint32_t bits4, uint32_t bits3)
 {
     memset(pf, 0, sizeof *pf);
-    uint32_t n3 = 0;
-    for (uint32_t i = 0; i < n; i++) n3 += rs->lit_len[lits[i]] < 4;
+    uint32_t n3 = 0, n2 = 0;
+    for (uint32_t i = 0; i < n; i++) { n3 += rs->lit_len[lits[i]] == 3; n2 += rs->lit_len[lits[i]] == 2; }
     /* sized for ~1 false bitmap hit in 32 positions unless given */
-    if (!bits4) bits4 = log2_at_least(32ull * (n - n3), 9, BM_BITS);
+    if (!bits4) bits4 = log2_at_least(32ull * (n - n3 - n2), 9, BM_BITS);
     if (!bits3) bits3 = log2_at_least(32ull * n3, 6, BM3_BITS);
     pf->shift4 = 32 - bits4;
     pf->shift3 = 32 - bits3;
@@ -80,18 +86,20 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
     while (mcap < 2 * n + 16) mcap *= 2;
     pf->map = calloc(mcap, sizeof *pf->map);
     pf->ent = malloc((n ? n : 1) * sizeof *pf->ent);
-    if (!pf->bm || !pf->bm3 || !pf->map || !pf->ent) { sg_pf_free(pf); return -1; }
+    /* 2-byte literals: a direct bitmap of every byte pair (8 KB), only when some */
+    if (n2) pf->bm2 = calloc(65536 / 64, sizeof(uint64_t));
+    if (!pf->bm || !pf->bm3 || !pf->map || !pf->ent || (n2 && !pf->bm2)) { sg_pf_free(pf); return -1; }
     pf->map_cap = mcap;
     /* anchor map: (anchor, 3 or 4 bytes) -> entries [start, start+count) */
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t l = lits[i], w = rs->lit_len[l] < 4 ? 3 : 4;
+            uint32_t l = lits[i], w = awidth(rs->lit_len[l]);
             uint32_t key = rs->lit_anchor[l], h = tmix(key ^ (w << 30)) & (mcap - 1);
             while (pf->map[h].count && !(pf->map[h].key == key && pf->map[h].width == w)) h = (h + 1) & (mcap - 1);
             sg_pfslot *m = &pf->map[h];
             if (pass == 0) { m->key = key; m->width = (uint8_t)w; m->count++; continue; }
             const unsigned char *ls = (const unsigned char *)rs->lit[l];
-            uint32_t head = rs->lit_len[l] >= 4 ? load4(ls) : load3(ls);
+            uint32_t head = loadw(ls, awidth(rs->lit_len[l]));
             pf->ent[m->start + m->fill++] = (sg_pfent){l, (uint16_t)rs->lit_aoff[l],
                                                        (uint16_t)(rs->lit_len[l] > 0xffff ? 0xffff : rs->lit_len[l]), head};
         }
@@ -103,7 +111,11 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t l = lits[i];
-        if (rs->lit_len[l] < 4) {
+        if (rs->lit_len[l] == 2) {
+            uint32_t b = rs->lit_anchor[l];
+            pf->bm2[b >> 6] |= 1ull << (b & 63);
+            pf->has2 = 1;
+        } else if (rs->lit_len[l] == 3) {
             uint32_t b = hmix(rs->lit_anchor[l]) >> pf->shift3;
             pf->bm3[b >> 6] |= 1ull << (b & 63);
             pf->has3 = 1;
@@ -143,7 +155,7 @@ int sg_prefilter_build(sp_ruleset *rs)
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)rs->lit[i];
         all[i] = i;
-        if (rs->lit_len[i] < 4) { rs->lit_anchor[i] = load3(s); rs->lit_aoff[i] = 0; continue; }
+        if (rs->lit_len[i] < 4) { rs->lit_anchor[i] = loadw(s, rs->lit_len[i]); rs->lit_aoff[i] = 0; continue; }
         uint32_t best = UINT32_MAX, bk = 0;
         for (uint32_t k = 0; k + 4 <= rs->lit_len[i]; k++) {
             uint32_t c = cnt[tmix(load4(s + k)) >> (32 - GC_BITS)];
@@ -210,7 +222,7 @@ static void verify(sp_scanner *sc, const sg_pf *pf, const sg_pfslot *m, const un
         size_t st = i - e->off, len = e->len;
         if (st + len > n) continue;
         /* the head first: no trip to the literal's text for most misses */
-        if (len >= 4 ? load4(t + st) != e->head : load3(t + st) != e->head) continue;
+        if (loadw(t + st, awidth((uint32_t)len)) != e->head) continue;
         if (len <= 4 || (len < 0xffff && same(t + st + 4, (const unsigned char *)rs->lit[e->lit] + 4, len - 4)) ||
             (len == 0xffff && rs->lit_len[e->lit] <= n - st && same(t + st, (const unsigned char *)rs->lit[e->lit], rs->lit_len[e->lit])))
             hit(sc, e->lit);
@@ -219,9 +231,19 @@ static void verify(sp_scanner *sc, const sg_pf *pf, const sg_pfslot *m, const un
 
 void sg_pf_scan(sp_scanner *sc, const sg_pf *pf, const unsigned char *t, size_t n)
 {
-    if (n < 3 || !pf->nlit) return;
-    const uint64_t *bm = pf->bm, *bm3 = pf->bm3;
+    if (n < 2 || !pf->nlit) return;
+    const uint64_t *bm = pf->bm, *bm3 = pf->bm3, *bm2 = pf->bm2;
     const uint32_t s4 = pf->shift4, s3 = pf->shift3;
+    if (pf->has2) {
+        for (size_t i = 0; i + 2 <= n; i++) {
+            uint32_t g2 = load2(t + i);
+            if (bm2[g2 >> 6] >> (g2 & 63) & 1) {
+                const sg_pfslot *m = pf_find(pf, g2, 2);
+                if (m) verify(sc, pf, m, t, n, i);
+            }
+        }
+    }
+    if (n < 3) return;
     if (!pf->has3) {
         for (size_t i = 0; i + 4 <= n; i++) {
             uint32_t g = load4(t + i), b = hmix(g) >> s4;
