@@ -395,6 +395,8 @@ typedef struct sg_fval {
     uint8_t scan;            /* some rule names this field: its text is scanned for literals */
     uint8_t hi;              /* the value has a byte >= 0x80 (set with low) */
     uint8_t pending;         /* value not fetched yet (sp_event.values_at) */
+    uint8_t ipstate, ipfam;  /* |cidr: 0 not parsed, 1 an address (ip, family 4/6), 2 not one */
+    uint8_t ip[16];
     uint32_t src;            /* the event's field position (pending entries) */
 } sg_fval;
 

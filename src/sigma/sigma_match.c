@@ -34,6 +34,7 @@ static sg_fval *table_add(sp_scanner *sc, const char *name, size_t nl)
     f->name_len = (uint32_t)nl;
     f->low = NULL;
     f->hi = 0;
+    f->ipstate = 0;
     f->pending = 0;
     f->src = 0;
     uint64_t gen = sc->ev->name_gen;
@@ -317,11 +318,16 @@ static int parse_ip(const char *s, size_t n, uint8_t ip[16], int *fam)
     return -1;
 }
 
-static int cidr_match(const sg_val *v, const sg_fval *f)
+static int cidr_match(const sg_val *v, const sg_fval *fc)
 {
-    uint8_t ip[16];
-    int fam;
-    if (parse_ip(f->v.str, f->v.len, ip, &fam) || fam != v->fam) return 0;
+    sg_fval *f = (sg_fval *)fc;   /* the parsed address is a per-event cache */
+    if (!f->ipstate) {           /* parse once per field value, not once per network */
+        int fam;
+        f->ipstate = parse_ip(f->v.str, f->v.len, f->ip, &fam) ? 2 : 1;
+        f->ipfam = (uint8_t)(f->ipstate == 1 ? fam : 0);
+    }
+    if (f->ipstate != 1 || f->ipfam != v->fam) return 0;
+    const uint8_t *ip = f->ip;
     unsigned bits = v->bits, i = 0;
     for (; bits >= 8; bits -= 8, i++) if (ip[i] != v->ip[i]) return 0;
     if (bits) {
