@@ -380,3 +380,15 @@ TEST(sigma_non_ascii_values)
     const char *r4 = RULE("  sel:\n    CommandLine|contains: \"\xd0\xb0\"\n  other:\n    Image: x\n  condition: sel or other\n");
     CHECK_EQ_INT(hits_of(r4, KV("Image", "x", "CommandLine", "a")), 1);        /* an ASCII way to match */
 }
+
+/* case folding of long values (16 bytes at a time) folds A-Z only */
+TEST(sigma_case_fold_long_values)
+{
+    const char *r = RULE("  sel:\n    CommandLine|contains: 'prefix-abcdefghijklmnopqrstuvwxyz@[`{-0123456789-suffix'\n  condition: sel\n");
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "x PREFIX-ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{-0123456789-SUFFIX y")), 1);
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "x prefix-abcdefghijklmnopqrstuvwxyz`{`{-0123456789-suffix y")), 0);   /* @[ are not `{ */
+    CHECK_EQ_INT(hits_of(r, KV("CommandLine", "x prefix-abcdefghijklmnopqrstuvwxyz@[`{-0123456789-suffi\xc3\x89 y")), 0);
+    const char *r2 = RULE("  sel:\n    CommandLine|contains: \"\xc3\xa9t\xc3\xa9-long-value-after-16-bytes\"\n  condition: sel\n");
+    CHECK_EQ_INT(hits_of(r2, KV("CommandLine", "0123456789abcdef\xc3\xa9T\xc3\xa9-LONG-value-after-16-bytes")), 1);
+    CHECK_EQ_INT(hits_of(r2, KV("CommandLine", "0123456789abcdef\xc3\x89T\xc3\x89-LONG-value-after-16-bytes")), 0);   /* non-ASCII is not folded */
+}
