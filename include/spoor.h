@@ -191,6 +191,9 @@ size_t sp_record_field_values(const sp_record *r, size_t i, sp_value *vals, size
  * address and text for all of them (one per EVTX chunk): a name's derived
  * data may be cached by address meanwhile. */
 uint64_t sp_record_names_gen(const sp_record *r);
+/* Records with the same names_gen and the same non-NULL value here have the
+ * same field names at the same positions (one EVTX template's instances). */
+const void *sp_record_names_id(const sp_record *r);
 
 /* Convenience accessors of the common System fields. */
 uint32_t sp_record_event_id(const sp_record *r);

@@ -1511,6 +1511,13 @@ void sp_record_fields(const sp_record *rc, sp_field_fn fn, void *user)
 
 uint64_t sp_record_names_gen(const sp_record *r) { return r->chunk ? r->chunk->gen : 0; }
 
+const void *sp_record_names_id(const sp_record *rc)
+{
+    sp_record *r = (sp_record *)rc;
+    if (!r->indexed) bx_record_index(r);
+    return r->plan;
+}
+
 size_t sp_record_field_count(const sp_record *rc)
 {
     sp_record *r = (sp_record *)rc;

@@ -451,6 +451,12 @@ struct sp_scanner {
     const sg_route *route;   /* this event's route (NULL: the all-literal prefilter) */
     struct sg_namec { const char *p; uint64_t gen; uint32_t len, nh; uint8_t scan; } namec[256];
                              /* name hash cache by address (sp_event.name_gen) */
+    struct sg_tcache {       /* a name list's table entries (sp_event.names_id) */
+        const void *id;
+        uint64_t gen;
+        uint32_t n, cap;
+        struct sg_tname { const char *name; uint32_t len, nh; uint8_t scan; } *e;
+    } tcache[32];
     sg_route *routes;        /* built routes, open addressing (sigma_route.c) */
     uint32_t route_cap, nroutes;
     int lits_scanned;

@@ -387,6 +387,7 @@ void sp_scanner_free(sp_scanner *sc)
     free(sc->lit_on);
     free(sc->lit_mask);
     sg_routes_free(sc);
+    for (size_t i = 0; i < sizeof sc->tcache / sizeof *sc->tcache; i++) free(sc->tcache[i].e);
     free(sc->cand_epoch);
     free(sc->hits);
     free(sc->fv);

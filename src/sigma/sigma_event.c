@@ -30,6 +30,8 @@ static size_t rec_values_at(const void *ev, size_t i, sp_value *vals, size_t max
     return sp_record_field_values((const sp_record *)ev, i, vals, max);
 }
 
+static const void *rec_names_id(const void *ev) { return sp_record_names_id((const sp_record *)ev); }
+
 static int64_t rec_time(const void *ev)
 {
     uint64_t ft = sp_record_filetime((const sp_record *)ev);
@@ -46,6 +48,7 @@ void sp_event_from_record(sp_event *out, const sp_record *rec)
     out->name_at = rec_name_at;
     out->values_at = rec_values_at;
     out->name_gen = sp_record_names_gen(rec);
+    out->names_id = rec_names_id;
     out->time_unix_ms = rec_time;
     out->ev = rec;
 }

@@ -36,6 +36,10 @@ struct sp_event {
     /* non-zero: events with the same value hand out names (name_at) that
      * keep their address and text, so the matcher may cache by address */
     uint64_t name_gen;
+    /* optional: events with the same non-NULL value (and name_gen) have the
+     * same names at the same positions, so the matcher may reuse what it
+     * derived from them */
+    const void *(*names_id)(const void *ev);
     int64_t (*time_unix_ms)(const void *ev);
     const void *ev;
     const char *product, *category, *service;

@@ -81,6 +81,30 @@ int sg_build_table(sp_scanner *sc)
     sc->nfv = 0;
     const sp_event *ev = sc->ev;
     if (ev->nfields && ev->name_at && ev->values_at) {
+        /* events with the same name list (one EVTX template in one chunk)
+         * take their entries from the last one's */
+        const void *id = ev->name_gen && ev->names_id ? ev->names_id(ev->ev) : NULL;
+        struct sg_tcache *tc = NULL;
+        if (id) {
+            uintptr_t a = (uintptr_t)id;
+            tc = &sc->tcache[(a ^ (a >> 7) ^ (a >> 13)) & 31];
+            if (tc->id == id && tc->gen == ev->name_gen) {
+                for (uint32_t i = 0; i < tc->n; i++) {
+                    sg_fval *f = &sc->fv[sc->nfv++];
+                    const struct sg_tname *t = &tc->e[i];
+                    f->name = t->name;
+                    f->name_len = t->len;
+                    f->nh = t->nh;
+                    f->scan = t->scan;
+                    f->low = NULL;
+                    f->hi = 0;
+                    f->ipstate = 0;
+                    f->pending = 1;
+                    f->src = i;
+                }
+                return 0;
+            }
+        }
         size_t n = ev->nfields(ev->ev);
         for (size_t i = 0; i < n; i++) {
             size_t nl;
@@ -89,6 +113,19 @@ int sg_build_table(sp_scanner *sc)
             if (!f) break;
             f->pending = 1;
             f->src = (uint32_t)i;
+        }
+        if (tc && sc->nfv == n) {
+            if (tc->cap < sc->nfv) {
+                struct sg_tname *ne = realloc(tc->e, sc->nfv * sizeof *ne);
+                if (!ne) { tc->id = NULL; return 0; }
+                tc->e = ne;
+                tc->cap = sc->nfv;
+            }
+            for (uint32_t i = 0; i < sc->nfv; i++)
+                tc->e[i] = (struct sg_tname){sc->fv[i].name, sc->fv[i].name_len, sc->fv[i].nh, sc->fv[i].scan};
+            tc->id = id;
+            tc->gen = ev->name_gen;
+            tc->n = sc->nfv;
         }
     } else if (ev->each)
         ev->each(ev->ev, table_cb, sc);
