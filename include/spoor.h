@@ -344,7 +344,9 @@ sp_status sp_scanner_flush(sp_scanner *sc, sp_detect_fn fn, void *user);
  * recursively and recognised by content (EVTX; JSON lines in evtx_dump,
  * Winlogbeat/ECS or flat NXLog shape).  Every input record is accounted for:
  * parsed, skipped with a reason, recovered, or counted as an error.
- * Detections are kept and sorted by time, then source, then record.
+ * Detections are kept and sorted by time, then source, then record (within
+ * one event: Sigma rules in ruleset order, then indicators, then
+ * correlations).
  */
 typedef struct sp_hunt sp_hunt;
 
