@@ -90,7 +90,7 @@
 #define SP_SIGMA_MAX_NAME_HASHED 256    /* bytes of a field name hashed (longer: the prefix) */
 #endif
 #ifndef SP_SIGMA_MAX_ROUTES
-#define SP_SIGMA_MAX_ROUTES 1024        /* (channel, event id) routes a scanner keeps prefilters for */
+#define SP_SIGMA_MAX_ROUTES 1024        /* routes (sets of candidate lists) a scanner keeps prefilters for */
 #endif
 #ifndef SP_SIGMA_MAX_EVENT_FIELDS
 #define SP_SIGMA_MAX_EVENT_FIELDS 2048  /* named values of one event considered */

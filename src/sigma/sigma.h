@@ -409,9 +409,9 @@ typedef struct sg_fcache {   /* per field id, valid when epoch matches */
 /* a route's prefilter for one field (sigma_route.c) */
 typedef struct sg_fpf { uint32_t nh; sg_pf pf; } sg_fpf;
 typedef struct sg_route {
-    const sg_chan *chan;     /* key: channel bucket (NULL: none), event id */
-    uint32_t eid;
-    uint8_t has_eid, used, failed;
+    const sg_clist *lists[4];   /* key: the candidate lists, in routing order */
+    uint32_t nlists;
+    uint8_t used, failed;
     sg_fpf *f;               /* per field read by a candidate */
     uint32_t nf;
     uint32_t *fidx;          /* open addressing: field name hash -> index+1 into f */
@@ -474,8 +474,8 @@ struct sp_scanner {
 /* routes (sigma_route.c) */
 /* the candidate lists of (channel bucket, event id), in routing order; out[4] */
 uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uint32_t eid, const sg_clist **out);
-/* the scanner's route for them, built on first use; NULL: fall back */
-const sg_route *sg_route_get(sp_scanner *sc, const sg_chan *c, int has_eid, uint32_t eid);
+/* the scanner's route for those lists, built on first use; NULL: fall back */
+const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint32_t nl);
 const sg_fpf *sg_route_field(const sg_route *r, uint32_t nh);
 void sg_route_scan(sp_scanner *sc, const sg_route *r);
 void sg_routes_free(sp_scanner *sc);

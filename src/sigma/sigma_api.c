@@ -610,7 +610,7 @@ sp_status sp_scanner_match_event(sp_scanner *sc, const sp_event *ev, sp_detect_f
     /* literals are looked for per field, by the route's prefilters; an
      * event with several EventIDs uses the all-literal prefilter, over
      * every field when a routed rule searches keywords */
-    sc->route = nv < 2 ? sg_route_get(sc, c, has_eid, eid) : NULL;
+    sc->route = nv < 2 ? sg_route_get(sc, lists, nl) : NULL;
     sc->scan_all = 0;
     for (uint32_t k = 0; k < nl; k++) if (lists[k]->has_kw) sc->scan_all = 1;
     for (uint32_t k = 0; k < nl; k++)

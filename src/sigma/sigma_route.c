@@ -1,8 +1,9 @@
 /*
  * sigma_route.c — per-route literal prefilters.
  *
- * A *route* is what routing picks for an event: its Channel bucket and
- * EventID, hence at most four candidate lists (sigma_index.c).  The rules
+ * A *route* is what routing picks for an event: the (at most four) candidate
+ * lists of its Channel bucket and EventID (sigma_index.c); events whose
+ * lists are the same share it.  The rules
  * on those lists read certain fields and look for certain literals in each
  * (a value's literal is looked for in the field its item names, after the
  * routing variant's renames; keyword searches in every field).  A route
@@ -101,8 +102,8 @@ static void route_free(sg_route *r)
 
 static int route_build(const sp_ruleset *rs, sg_route *r)
 {
-    const sg_clist *lists[4];
-    uint32_t nl = sg_route_lists(rs, r->chan, r->has_eid, r->eid, lists);
+    const sg_clist *const *lists = r->lists;
+    uint32_t nl = r->nlists;
     pairs P = {NULL, 0, 0, 0};
     for (uint32_t k = 0; k < nl; k++)
         for (uint32_t i = 0; i < lists[k]->n; i++) {
@@ -166,40 +167,42 @@ const sg_fpf *sg_route_field(const sg_route *r, uint32_t nh)
     return NULL;
 }
 
-static uint32_t key_hash(const sg_chan *c, int has_eid, uint32_t eid)
+static uint32_t key_hash(const sg_clist *const *lists, uint32_t nl)
 {
-    uint64_t k = (uint64_t)(uintptr_t)c * 0x9E3779B97F4A7C15ull ^ ((uint64_t)eid << 1 | (uint64_t)(has_eid != 0));
-    k ^= k >> 31;
-    k *= 0xBF58476D1CE4E5B9ull;
+    uint64_t k = nl;
+    for (uint32_t i = 0; i < nl; i++) {
+        k = (k ^ (uint64_t)(uintptr_t)lists[i]) * 0x9E3779B97F4A7C15ull;
+        k ^= k >> 29;
+    }
     return (uint32_t)(k ^ (k >> 32));
 }
 
-const sg_route *sg_route_get(sp_scanner *sc, const sg_chan *c, int has_eid, uint32_t eid)
+/* A route is keyed by its candidate lists, not by (channel, event id):
+ * every event id no rule names shares its channel's route. */
+const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint32_t nl)
 {
-    if (!has_eid) eid = 0;
+    if (nl > 4) return NULL;
     if (!sc->route_cap) {
         sc->routes = calloc(2 * SP_SIGMA_MAX_ROUTES, sizeof *sc->routes);
         if (!sc->routes) return NULL;
         sc->route_cap = 2 * SP_SIGMA_MAX_ROUTES;
     }
-    uint32_t h = key_hash(c, has_eid, eid) & (sc->route_cap - 1);
+    uint32_t h = key_hash(lists, nl) & (sc->route_cap - 1);
     while (sc->routes[h].used) {
         sg_route *r = &sc->routes[h];
-        if (r->chan == c && r->eid == eid && r->has_eid == (has_eid != 0)) return r->failed ? NULL : r;
+        if (r->nlists == nl && !memcmp(r->lists, lists, nl * sizeof *lists)) return r->failed ? NULL : r;
         h = (h + 1) & (sc->route_cap - 1);
     }
     if (sc->nroutes >= SP_SIGMA_MAX_ROUTES) return NULL;
     sg_route *r = &sc->routes[h];
     r->used = 1;
-    r->chan = c;
-    r->eid = eid;
-    r->has_eid = has_eid != 0;
+    r->nlists = nl;
+    memcpy(r->lists, lists, nl * sizeof *lists);
     sc->nroutes++;
-    if (route_build(sc->rs, r)) {
-        r->used = 1;            /* remembered as failed: the event falls back */
-        r->chan = c;
-        r->eid = eid;
-        r->has_eid = has_eid != 0;
+    if (route_build(sc->rs, r)) {   /* remembered as failed: its events fall back */
+        r->used = 1;
+        r->nlists = nl;
+        memcpy(r->lists, lists, nl * sizeof *lists);
         r->failed = 1;
         return NULL;
     }
