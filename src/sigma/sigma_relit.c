@@ -89,9 +89,9 @@ static size_t skip_class(const char *p, size_t n, size_t i)
     if (i < n && p[i] == ']') i++;          /* a leading ] is literal */
     while (i < n && p[i] != ']') {
         if (p[i] == '\\') i++;
-        else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {   /* [:alpha:] */
-            const char *e = strstr(p + i + 2, ":]");
-            if (e && (size_t)(e - p) < n) i = (size_t)(e - p) + 1;
+        else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {   /* [:alpha:] (bounded: p need not end in NUL) */
+            for (size_t k = i + 2; k + 1 < n; k++)
+                if (p[k] == ':' && p[k + 1] == ']') { i = k + 1; break; }
         }
         i++;
     }

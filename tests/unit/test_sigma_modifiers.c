@@ -343,6 +343,9 @@ TEST(sigma_regex_literal)
     CHECK_STR(relit("\\cAbcd", 0), "bcd");
     CHECK_STR(relit("a\\.exe\\\\b", 0), "a.exe\\b");
     CHECK_STR(relit("[abc]def[g]", 0), "def");
+    CHECK_STR(relit("[[:alpha:]]]xyz", 0), "xyz");        /* a POSIX class inside a class */
+    CHECK_STR(relit("[]abc]defg", 0), "defg");            /* a leading ] is literal */
+    CHECK_STR(relit("abc[[:al", 0), "abc");               /* unterminated: the rest is skipped */
     CHECK_STR(relit("(?i)shutdown", 0), "hutdown");     /* caseless: s and k end runs */
     CHECK_STR(relit("shutdown", 1), "hutdown");
     CHECK_STR(relit("shutdown", 0), "shutdown");
