@@ -374,8 +374,7 @@ void sg_prefilter_scan(sp_scanner *sc, const unsigned char *t, size_t n);
 int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t n, uint32_t bits4, uint32_t bits3);
 void sg_pf_free(sg_pf *pf);
 void sg_pf_scan(sp_scanner *sc, const sg_pf *pf, const unsigned char *t, size_t n);
-/* is the (event) field name one that rules refer to? */
-int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len);
+/* is a field name (by its sg_norm_hash) one that rules refer to? */
 int sg_scan_hash(const sp_ruleset *rs, uint32_t nh);
 /* field-name hash, case folded and spaces removed (never 0) */
 uint32_t sg_norm_hash(const char *s, size_t n);
@@ -433,8 +432,6 @@ struct sp_scanner {
     sg_fval *fv;
     uint32_t nfv;
     int table_built;
-    uint32_t *thash;         /* name hash -> index+1 (exact names) */
-    uint32_t thash_cap;
     sg_fcache *fc;           /* [rs->nfields] */
     uint32_t *rule_epoch;    /* [rs->nrules] dedupe of candidates */
     uint64_t *lit_on;        /* bitset over rs->nlit: literal seen in this event

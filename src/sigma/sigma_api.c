@@ -391,7 +391,6 @@ void sp_scanner_free(sp_scanner *sc)
     free(sc->cand_epoch);
     free(sc->hits);
     free(sc->fv);
-    free(sc->thash);
     if (sc->md) pcre2_match_data_free(sc->md);
     if (sc->mctx) pcre2_match_context_free(sc->mctx);
     sp_arena_fini(&sc->ar);

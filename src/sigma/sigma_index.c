@@ -716,11 +716,6 @@ uint32_t sg_norm_hash(const char *s, size_t n)
     return fold_hash(b, j);
 }
 
-int sg_scan_field(const sp_ruleset *rs, const char *name, size_t len)
-{
-    return sg_scan_hash(rs, sg_norm_hash(name, len));
-}
-
 int sg_scan_hash(const sp_ruleset *rs, uint32_t h)
 {
     if (!rs->scan_cap) return 1;
