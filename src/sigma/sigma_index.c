@@ -324,32 +324,16 @@ static int val_lit(const sg_val *v, lit *out)
     }
 }
 
-static lset item_set(const sg_item *it)
+/* the literals of values [from, to): one must occur for one of them to
+ * match (none when a value has no literal) */
+static lset values_set(const sg_item *it, uint32_t from, uint32_t to)
 {
     lset s = {NULL, 0, 0};
-    if (it->neq || it->tpart) return set_none();
-    if (!it->all) {
-        for (uint32_t i = 0; i < it->nv; i++) {
-            lit l;
-            if (val_lit(&it->v[i], &l) || set_push(&s, l.s, l.n)) { set_free(&s); return set_none(); }
-        }
-        return s;
+    for (uint32_t i = from; i < to; i++) {
+        lit l;
+        if (val_lit(&it->v[i], &l) || set_push(&s, l.s, l.n)) { set_free(&s); return set_none(); }
     }
-    lset best = set_none();
-    uint32_t i = 0;
-    while (i < it->nv) {
-        uint32_t g = it->v[i].group, j = i;
-        lset gs = {NULL, 0, 0};
-        for (; j < it->nv && it->v[j].group == g; j++) {
-            lit l;
-            if (gs.none) continue;
-            if (val_lit(&it->v[j], &l) || set_push(&gs, l.s, l.n)) { set_free(&gs); gs.none = 1; }
-        }
-        if (!gs.none && set_score(&gs) > set_score(&best)) { set_free(&best); best = gs; }
-        else set_free(&gs);
-        i = j;
-    }
-    return best;
+    return s;
 }
 
 /* A conjunction of clauses: each clause is a set of literals of which one
@@ -393,18 +377,10 @@ static lcnf item_cnf(const sg_item *it)
 {
     lcnf f = {.n = 0};
     if (it->neq || it->tpart) return f;
-    if (!it->all) { cnf_add(&f, item_set(it)); return f; }
-    uint32_t i = 0;
-    while (i < it->nv) {
-        uint32_t g = it->v[i].group, j = i;
-        lset gs = {NULL, 0, 0};
-        for (; j < it->nv && it->v[j].group == g; j++) {
-            lit l;
-            if (gs.none) continue;
-            if (val_lit(&it->v[j], &l) || set_push(&gs, l.s, l.n)) { set_free(&gs); gs.none = 1; }
-        }
-        cnf_add(&f, gs);
-        i = j;
+    if (!it->all) { cnf_add(&f, values_set(it, 0, it->nv)); return f; }
+    for (uint32_t i = 0, j; i < it->nv; i = j) {   /* all: a clause per group */
+        for (j = i; j < it->nv && it->v[j].group == it->v[i].group; j++) {}
+        cnf_add(&f, values_set(it, i, j));
     }
     return f;
 }
