@@ -40,23 +40,18 @@ static sg_fval *table_add(sp_scanner *sc, const char *name, size_t nl)
     f->ipstate = 0;
     f->pending = 0;
     f->src = 0;
+    /* names of one EVTX chunk keep their address: hash each once */
     uint64_t gen = sc->ev->name_gen;
-    if (gen) {
-        /* names of one EVTX chunk keep their address: hash each once */
-        uintptr_t a = (uintptr_t)name;
-        struct sg_namec *c = &sc->namec[(a ^ (a >> 9)) & 255];
-        if (c->p == name && c->gen == gen && c->len == nl) {
-            f->nh = c->nh;
-            f->scan = c->scan;
-            return f;
-        }
-        f->nh = sg_norm_hash(name, nl);
-        f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
-        *c = (struct sg_namec){name, gen, (uint32_t)nl, f->nh, f->scan};
+    uintptr_t a = (uintptr_t)name;
+    struct sg_namec *c = gen ? &sc->namec[(a ^ (a >> 9)) & 255] : NULL;
+    if (c && c->p == name && c->gen == gen && c->len == nl) {
+        f->nh = c->nh;
+        f->scan = c->scan;
         return f;
     }
     f->nh = sg_norm_hash(name, nl);
     f->scan = (uint8_t)sg_scan_hash(sc->rs, f->nh);
+    if (c) *c = (struct sg_namec){name, gen, (uint32_t)nl, f->nh, f->scan};
     return f;
 }
 
@@ -478,6 +473,17 @@ static int fieldref_match(const sg_val *v, const sg_fval *a, const sg_fval *b)
     }
 }
 
+/* Can field f hold value v's required literal?  eval_item skips values
+ * whose literal occurs nowhere in the event (LIT_OFF), so here it is in some
+ * field, and the prefilter marked which (bit 63: fv[63] or later).  No
+ * literal: yes. */
+static inline int lit_in_field(const sp_scanner *sc, const sg_val *v, const sg_fval *f)
+{
+    if (v->lit_id == UINT32_MAX) return 1;
+    size_t fi = (size_t)(f - sc->fv);
+    return (sc->lit_mask[v->lit_id] & (fi < 63 ? 1ull << fi : 1ull << 63)) != 0;
+}
+
 /* does value v hold for the field's values? */
 static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const sg_fval **fv, uint32_t n)
 {
@@ -499,7 +505,6 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
     default:
         break;
     }
-    int lit_absent = -1;    /* VK_STR / VK_RE: its literal occurs nowhere in the event */
     for (uint32_t i = 0; i < n; i++) {
         const sg_fval *f = fv[i];
         if (it->tpart) {
@@ -511,32 +516,14 @@ static int val_holds(sp_scanner *sc, const sg_item *it, const sg_val *v, const s
         switch (v->kind) {
         case VK_STR:
             if (v->is_num && f->v.is_int) { if (f->v.i == v->num) return 1; break; }
-            if (lit_absent < 0 && v->lit_id != UINT32_MAX) {
-                sg_scan_literals(sc);
-                lit_absent = !sg_lit_on(sc, v->lit_id);
-            }
-            if (lit_absent > 0) return 0;
-            if (v->lit_id != UINT32_MAX) {
-                /* the prefilter saw which fields hold the literal */
-                size_t fi = (size_t)(f - sc->fv);
-                if (!(sc->lit_mask[v->lit_id] & (fi < 63 ? 1ull << fi : 1ull << 63))) break;
-                if (v->mode == SM_CONTAINS && !v->cased && fi < 63) return 1;   /* the literal is the value */
-            }
+            if (!lit_in_field(sc, v, f)) break;
+            if (v->lit_id != UINT32_MAX && v->mode == SM_CONTAINS && !v->cased && f - sc->fv < 63)
+                return 1;   /* the literal is the value, and the prefilter found it here */
             if (v->hi && !f->hi) break;
             if (str_match(v, v->cased ? f->v.str : f->low, f->v.len)) return 1;
             break;
         case VK_RE:
-            if (v->lit_id != UINT32_MAX) {
-                /* a literal every match contains: not in this field, no match */
-                if (lit_absent < 0) {
-                    sg_scan_literals(sc);
-                    lit_absent = !sg_lit_on(sc, v->lit_id);
-                }
-                if (lit_absent > 0) return 0;
-                size_t fi = (size_t)(f - sc->fv);
-                if (!(sc->lit_mask[v->lit_id] & (fi < 63 ? 1ull << fi : 1ull << 63))) break;
-            }
-            if (re_match(sc, v, f)) return 1;
+            if (lit_in_field(sc, v, f) && re_match(sc, v, f)) return 1;
             break;
         case VK_CIDR:
             if (cidr_match(v, f)) return 1;
