@@ -64,18 +64,18 @@ typedef struct bx_node {
     /* TINST */
     bx_val *vals;
     uint32_t nvals;
-    /* JSON key memo for Data elements with a constant Name attribute
-     * (written by the renderer; lives in the chunk arena) */
+    /* memo of a Data element's constant Name text (NUL-terminated; the
+     * JSON renderer and the field index write and read it; chunk arena) */
     const char *jkey;
     uint32_t jkey_len;
     uint8_t jkey_state;      /* 0 not yet, 1 memoised, 2 depends on values */
     /* compiled JSON plan of a template (on its root node; chunk arena) */
     uint8_t jplan_state;     /* 0 not yet, 1 compiled, 2 not plannable */
     void *jplan;
-    /* field-index memo (bx_record_index; the text is in the chunk arena, which
-     * outlives every node): ATTR: "Element_Attribute", or for the Name
-     * attribute of an EventData Data element its constant text */
-    uint8_t fname_state;     /* 0 not yet, 1 memoised, 2 depends on values */
+    /* field-index memo on an ATTR (bx_record_index): "Element_Attribute", in
+     * the chunk arena, which outlives every node (a Data element's constant
+     * Name is the jkey memo above, shared with the JSON renderer) */
+    uint8_t fname_state;     /* 0 not yet, 1 memoised */
     uint16_t fname_len;
     const char *fname;
     /* field plans of a template (on its root node; chunk arena): the fields

@@ -245,45 +245,61 @@ static void json_key(jctx *j, const char *name, size_t len, uint32_t dup)
 
 static void json_element_value(jctx *j, const bx_node *el, bx_ctx ctx);
 
+/* Append the text of `a`, a Name attribute of Data element `el`, to `out`;
+ * returns whether `a` is constant (no substitution).  The text of el's first
+ * Name attribute is memoised on el when constant, in the chunk arena `car`
+ * (NULL: no memo), NUL-terminated: the JSON renderer and the field index
+ * share it. */
+static const bx_node *first_name_attr(const bx_node *el)
+{
+    const bx_node *a = el->attrs;
+    while (a && (a->name_len != 4 || memcmp(a->name, "Name", 4))) a = a->next;
+    return a;
+}
+
+static int name_attr_text(sp_arena *ar, sp_arena *car, const bx_node *el, const bx_node *a, bx_ctx ctx, sp_buf *out)
+{
+    int memo = first_name_attr(el) == a;
+    if (memo && el->jkey_state == 1) {
+        sp_buf_put(out, el->jkey, el->jkey_len);
+        return 1;
+    }
+    int constant = 1;
+    for (const bx_node *v = a->child; v; v = v->next) constant &= v->kind == BN_VALUE;
+    size_t at = out->len;
+    items v;
+    items_init(&v);
+    gather(ar, &v, a->child, ctx, 0);
+    for (uint32_t i = 0; i < v.n; i++) {
+        uint8_t t; const uint8_t *p; uint32_t sz;
+        if (v.a[i].n->kind != BN_VALUE && v.a[i].n->kind != BN_SUBST) continue;
+        item_value(&v.a[i], &t, &p, &sz);
+        bx_value_put(out, t, p, sz, VF_TEXT);
+    }
+    if (memo && el->jkey_state == 0 && car && !out->failed) {
+        bx_node *m = (bx_node *)el; /* memo only */
+        m->jkey_state = 2;
+        char *k = constant ? sp_arena_alloc(car, out->len - at + 1) : NULL;
+        if (k) {
+            memcpy(k, out->p + at, out->len - at);
+            k[out->len - at] = 0;
+            m->jkey = k;
+            m->jkey_len = (uint32_t)(out->len - at);
+            m->jkey_state = 1;
+        }
+    }
+    return constant;
+}
+
 /* Append the text of a Data element's Name attribute to `name`; returns
- * whether it has a non-empty one.  When the attribute is constant (no
- * substitution), the text is memoised on the node for the chunk's life. */
+ * whether it has a non-empty one. */
 static int data_name(jctx *j, const bx_node *el, bx_ctx ctx, sp_buf *name)
 {
-    if (el->jkey_state == 1) {
-        sp_buf_put(name, el->jkey, el->jkey_len);
-        return el->jkey_len > 0;
-    }
-    for (const bx_node *a = el->attrs; a; a = a->next) {
-        if (a->name_len != 4 || memcmp(a->name, "Name", 4)) continue;
-        size_t at = name->len;
-        int constant = 1;
-        items v;
-        items_init(&v);
-        gather(j->ar, &v, a->child, ctx, 0);
-        for (uint32_t i = 0; i < v.n; i++) {
-            uint8_t t; const uint8_t *p; uint32_t s;
-            if (v.a[i].n->kind != BN_VALUE && v.a[i].n->kind != BN_SUBST) continue;
-            if (v.a[i].n->kind == BN_SUBST) constant = 0;
-            item_value(&v.a[i], &t, &p, &s);
-            bx_value_put(name, t, p, s, VF_TEXT);
-        }
-        if (el->jkey_state == 0 && j->car && !name->failed) {
-            bx_node *m = (bx_node *)el; /* memo only */
-            m->jkey_state = 2;
-            if (constant) {
-                char *k = sp_arena_alloc(j->car, name->len - at + 1);
-                if (k) {
-                    memcpy(k, name->p + at, name->len - at);
-                    m->jkey = k;
-                    m->jkey_len = (uint32_t)(name->len - at);
-                    m->jkey_state = 1;
-                }
-            }
-        }
-        return name->len > at;
-    }
-    return 0;
+    const bx_node *a = first_name_attr(el);
+    if (!a) return 0;
+    size_t at = name->len;
+    name_attr_text(j->ar, j->car, el, a, ctx, name);
+    return name->len > at;
 }
 
 /* count of earlier siblings (element items before index i) with the same
@@ -1091,39 +1107,33 @@ static void index_attrs(fctx *f, const bx_node *el, bx_ctx ctx)
     }
 }
 
-/* the text of a Data element's Name attribute `a`: memoised on the
- * attribute node when it is constant (index_attrs never sees these nodes) */
-static const char *index_data_name(fctx *f, const bx_node *a, bx_ctx ctx, size_t *len)
+/* the text of Data element d's Name attribute `a` (memoised on d when
+ * constant, name_attr_text); a name that depends on values marks the
+ * record's fields as not plannable */
+static const char *index_data_name(fctx *f, const bx_node *d, const bx_node *a, bx_ctx ctx, size_t *len)
 {
-    bx_node *m = (bx_node *)a;
-    if (m->fname_state == 1) { *len = m->fname_len; return m->fname; }
-    int constant = m->fname_state == 0;
-    for (const bx_node *v = a->child; v && constant; v = v->next) constant = v->kind == BN_VALUE;
-    char nmem[256];
-    sp_buf nm;
-    sp_buf_init_with(&nm, nmem, sizeof nmem);
-    items av;
-    items_init(&av);
-    gather(f->ar, &av, a->child, ctx, 0);
-    for (uint32_t q = 0; q < av.n; q++) {
-        uint8_t t; const uint8_t *p; uint32_t sz;
-        if (av.a[q].n->kind != BN_VALUE && av.a[q].n->kind != BN_SUBST) continue;
-        item_value(&av.a[q], &t, &p, &sz);
-        bx_value_put(&nm, t, p, sz, VF_TEXT);
-    }
-    char *s2 = NULL;
-    if (nm.len && !nm.failed && nm.len <= 0xffff) {
-        s2 = sp_arena_alloc(f->car, nm.len + 1);   /* chunk arena: see bx_chunk.gen */
-        if (s2) {
-            memcpy(s2, nm.p, nm.len);
-            s2[nm.len] = 0;
-            *len = nm.len;
-            if (constant) { m->fname = s2; m->fname_len = (uint16_t)nm.len; m->fname_state = 1; }
+    int first = first_name_attr(d) == a;
+    if (!first || d->jkey_state != 1) {
+        char nmem[256];
+        sp_buf nm;
+        sp_buf_init_with(&nm, nmem, sizeof nmem);
+        if (!name_attr_text(f->ar, f->car, d, a, ctx, &nm)) f->dynamic = 1;
+        char *s2 = NULL;
+        int memoised = first && d->jkey_state == 1;   /* by that call */
+        if (!memoised && nm.len && !nm.failed && nm.len <= 0xffff) {
+            s2 = sp_arena_alloc(f->car, nm.len + 1);   /* chunk arena: see bx_chunk.gen */
+            if (s2) {
+                memcpy(s2, nm.p, nm.len);
+                s2[nm.len] = 0;
+                *len = nm.len;
+            }
         }
+        sp_buf_fini(&nm);
+        if (!memoised) return s2;
     }
-    if (!constant) { m->fname_state = 2; f->dynamic = 1; }
-    sp_buf_fini(&nm);
-    return s2;
+    if (!d->jkey_len || d->jkey_len > 0xffff) return NULL;
+    *len = d->jkey_len;
+    return d->jkey;
 }
 
 /* leaves under UserData (and nested elements of EventData) by element name */
@@ -1292,7 +1302,7 @@ static void index_walk(fctx *f)
                         for (const bx_node *a = d->attrs; a; a = a->next)
                             if (a->name_len == 4 && !memcmp(a->name, "Name", 4)) {
                                 size_t nl = 0;
-                                const char *nm = index_data_name(f, a, ed.a[k].ctx, &nl);
+                                const char *nm = index_data_name(f, d, a, ed.a[k].ctx, &nl);
                                 if (nm) {
                                     add_field(f, nm, nl, d->child, ed.a[k].ctx, NULL);
                                     named = 1;
