@@ -238,7 +238,16 @@ typedef struct sp_sigma_opts {
                                        config/logsources.yml */
     const char *placeholder_config; /* YAML map name -> list of values for
                                        |expand; NULL = such rules are rejected */
+    const char *cache_dir;          /* compiled rule sets are kept here between
+                                       runs (created 0700 if missing); NULL or
+                                       "" = always compile from the YAML */
 } sp_sigma_opts;
+
+/* sp_ruleset_stats.cache: what the compiled-set cache did */
+enum { SP_RULE_CACHE_OFF = 0,       /* no cache folder, or YAML text added */
+       SP_RULE_CACHE_READ = 1,      /* the set was read from the cache */
+       SP_RULE_CACHE_WRITTEN = 2,   /* compiled from the YAML and written */
+       SP_RULE_CACHE_UNWRITTEN = 3  /* compiled; the cache could not be written */ };
 
 typedef enum sp_rule_kind { SP_RULE_DETECTION = 1, SP_RULE_CORRELATION = 2 } sp_rule_kind;
 
@@ -272,7 +281,8 @@ typedef struct sp_ruleset_stats {
     size_t unmapped;        /* rules whose logsource has no entry in the map:
                                matched only against events carrying that logsource */
     size_t literals;        /* distinct prefilter literals */
-    double compile_ms;      /* time spent parsing and compiling */
+    double compile_ms;      /* time spent parsing and compiling (or reading the cache) */
+    int cache;              /* SP_RULE_CACHE_* */
 } sp_ruleset_stats;
 
 sp_status sp_ruleset_new(const sp_sigma_opts *opts, sp_ruleset **out, sp_error *err);

@@ -23,6 +23,8 @@ tally() { # parse "...N passed, N failed[, N skipped]" from a suite's last such 
   P=$((P+p)); F=$((F+f)); S=$((S+${s:-0}))
 }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# compiled-rules cache of this run only (hunt writes one by default)
+export SPOOR_CACHE_DIR="$tmp/rule-cache"
 echo "== unit tests ($UNIT)"
 "$UNIT" >"$tmp/unit.out" 2>&1; rc=$?
 cat "$tmp/unit.out"

@@ -25,6 +25,10 @@ static const char usage_hunt[] =
     "                      (informational, low, medium, high, critical)\n"
     "  --status S          report only rules of status S (repeatable)\n"
     "  --rule ID           report only rule ID (repeatable)\n"
+    "  --no-rule-cache     compile the rules from the YAML, neither reading nor\n"
+    "                      writing the compiled-rules cache ($SPOOR_CACHE_DIR, else\n"
+    "                      $XDG_CACHE_HOME/spoor or ~/.cache/spoor; SPOOR_CACHE_DIR=off\n"
+    "                      turns it off too)\n"
     "\n"
     "intelligence:\n"
     "  --intel PATH        IOCs: STIX 2.1 bundle, MISP event or feed folder, CSV or\n"
@@ -47,7 +51,8 @@ static const char usage_hunt[] =
     "  --timeline FILE     every detection, in time order: FILE.jsonl (JSON lines)\n"
     "                      or FILE.csv (Timeline Explorer / Timesketch)\n"
     "  --json              the summary as JSON on stdout (with \"seconds\" in all,\n"
-    "                      \"setup_seconds\" loading rules and data, \"scan_seconds\")\n"
+    "                      \"setup_seconds\" loading rules and data, \"scan_seconds\";\n"
+    "                      \"rule_cache\": read, written, unwritable or off)\n"
     "  -q, --quiet         no damage or input warnings on stderr\n"
     "\n"
     "input:\n"
@@ -593,6 +598,17 @@ static sp_buf *attribution(const hunt_cli *c, const sp_hunt *h, int json)
     return out;
 }
 
+/* what the compiled-rules cache did, for --json and the stderr note */
+static const char *rule_cache_word(int state)
+{
+    switch (state) {
+    case SP_RULE_CACHE_READ: return "read";
+    case SP_RULE_CACHE_WRITTEN: return "written";
+    case SP_RULE_CACHE_UNWRITTEN: return "unwritable";
+    default: return "off";
+    }
+}
+
 static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, int json, double secs, double setup)
 {
     counts bylevel = {0}, byrule = {0}, byhost = {0}, bytech = {0}, bytactic = {0};
@@ -699,7 +715,10 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         }
         /* setup: loading and compiling rules, indicators, geo data, profiles;
          * scan: reading the evidence and matching, to the end of correlation */
-        fprintf(o, ",\"seconds\":%.3f,\"setup_seconds\":%.3f,\"scan_seconds\":%.3f}\n", secs, setup, secs - setup);
+        sp_ruleset_stats rst;
+        sp_ruleset_get_stats(c->rs, &rst);
+        fprintf(o, ",\"rule_cache\":\"%s\",\"seconds\":%.3f,\"setup_seconds\":%.3f,\"scan_seconds\":%.3f}\n",
+                rule_cache_word(rst.cache), secs, setup, secs - setup);
     } else {
         FILE *o = stdout;
         const char *B = c->term.color_out ? "\033[1m" : "", *R = c->term.color_out ? "\033[0m" : "";
@@ -768,6 +787,19 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
     free(byrule.a); free(byhost.a); free(bytech.a); free(bytactic.a);
 }
 
+/* the compiled-rules cache folder: $SPOOR_CACHE_DIR ("off" or "": none),
+ * else $XDG_CACHE_HOME/spoor, else $HOME/.cache/spoor; NULL: none */
+static const char *rule_cache_dir(char *buf, size_t cap)
+{
+    const char *e = getenv("SPOOR_CACHE_DIR");
+    if (e) return *e && strcmp(e, "off") ? e : NULL;
+    const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+    if (x && x[0] == '/') snprintf(buf, cap, "%s/spoor", x);
+    else if (h && h[0] == '/') snprintf(buf, cap, "%s/.cache/spoor", h);
+    else return NULL;
+    return buf;
+}
+
 /* the built-in rule pack: $SPOOR_RULES, else rules/ beside the binary's
  * folder (build/spoor -> rules/), else the installed copy */
 static const char *builtin_rules(char *buf, size_t cap)
@@ -797,7 +829,7 @@ int cmd_hunt(int argc, char **argv)
     const char **sigma = calloc((size_t)argc, sizeof *sigma), **inputs = calloc((size_t)argc, sizeof *inputs);
     c.status = calloc((size_t)argc, sizeof *c.status);
     c.rule_ids = calloc((size_t)argc, sizeof *c.rule_ids);
-    int nsigma = 0, ninputs = 0, json = 0, builtin = 1, rc = EX_USAGE;
+    int nsigma = 0, ninputs = 0, json = 0, builtin = 1, use_cache = 1, rc = EX_USAGE;
     const char *timeline = NULL, *logsources = NULL, *config = NULL;
     const char **intel_paths = calloc((size_t)argc, sizeof *intel_paths), **geo_paths = calloc((size_t)argc, sizeof *geo_paths);
     int nintel = 0, ngeo = 0;
@@ -827,6 +859,7 @@ int cmd_hunt(int argc, char **argv)
             if (cli_parse_uint(argv[++i], &ho.threads)) { fprintf(stderr, "spoor hunt: --threads wants a number\n"); goto out; }
         } else if (!strcmp(a, "--recover")) ho.recover = 1;
         else if (!strcmp(a, "--no-builtin")) builtin = 0;
+        else if (!strcmp(a, "--no-rule-cache")) use_cache = 0;
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--attribute")) c.attribute = 1;
         else if (!strcmp(a, "--no-profiles")) c.ao.no_profiles = 1;
@@ -841,7 +874,8 @@ int cmd_hunt(int argc, char **argv)
     if (!ninputs) { fprintf(stderr, "spoor hunt: no evidence given\n\n%s", usage_hunt); goto out; }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    sp_sigma_opts so = {logsources, config};
+    char cdir[PATH_MAX];
+    sp_sigma_opts so = {logsources, config, use_cache ? rule_cache_dir(cdir, sizeof cdir) : NULL};
     sp_error err;
     if (sp_ruleset_new(&so, &rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
     char bbuf[PATH_MAX + 16];
@@ -859,7 +893,10 @@ int cmd_hunt(int argc, char **argv)
     sp_ruleset_stats rst;
     sp_ruleset_get_stats(rs, &rst);
     if (!c.quiet) {
-        fprintf(stderr, "spoor hunt: %zu rules loaded, %zu rejected (spoor rules check lists why)\n", rst.loaded, rst.rejected);
+        fprintf(stderr, "spoor hunt: %zu rules loaded%s, %zu rejected (spoor rules check lists why)\n", rst.loaded,
+                rst.cache == SP_RULE_CACHE_READ ? " from the compiled-rules cache" : "", rst.rejected);
+        if (rst.cache == SP_RULE_CACHE_UNWRITTEN)
+            fprintf(stderr, "spoor hunt: the compiled-rules cache could not be written (see --no-rule-cache)\n");
     }
     if (nintel) {
         if (sp_intel_new(NULL, &intel, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }

@@ -46,7 +46,7 @@ static int rules_check(int argc, char **argv)
         else paths[npaths++] = a;
     }
     if (!npaths) { fputs(usage_rules, stderr); free(paths); return EX_USAGE; }
-    sp_sigma_opts o = {lsmap, ph};
+    sp_sigma_opts o = {lsmap, ph, NULL};   /* `rules check` always compiles from the YAML */
     sp_error err;
     memset(&err, 0, sizeof err);
     if (sp_ruleset_new(&o, &rs, &err) != SP_OK) {

@@ -21,15 +21,18 @@
  * per-file scratch arena that is reset after each file.  A scanner owns a
  * per-event arena, reset at every event.
  *
- * Threads: after sp_ruleset_compile nothing writes to a ruleset; scanners
- * keep all mutable state (field table, epochs, PCRE2 match data,
- * correlation windows).
+ * Threads: after sp_ruleset_compile nothing writes to a ruleset except its
+ * route table (rs->rt, sigma_route.c), which its scanners fill on first use
+ * under the table's mutex; a route, once built, is never written again.
+ * Scanners keep all other mutable state (field table, epochs, PCRE2 match
+ * data, correlation windows).
  */
 #ifndef SP_SIGMA_H
 #define SP_SIGMA_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -261,6 +264,9 @@ typedef struct sg_pf {
     uint32_t nlit;
 } sg_pf;
 
+/* a rule file noted for loading when a cache is used (sigma_cache.c) */
+typedef struct sg_cfile { const char *path; uint64_t ino, size, mtime_ns; } sg_cfile;
+
 struct sp_ruleset {
     sp_arena ar;             /* all compiled data */
     sp_arena tmp;            /* per-file scratch (YAML trees) */
@@ -309,6 +315,16 @@ struct sp_ruleset {
     uint32_t *scan_hash;     /* open addressing; 0 = empty */
     uint32_t scan_cap;
     uint32_t *fnh;           /* [nfields] sg_norm_hash of each interned name */
+    struct sg_routes *rt;    /* routes built so far, shared by the scanners (sigma_route.c) */
+    /* compiled-set cache (sigma_cache.c): with cache_dir set, add_path only
+     * notes the files; compile reads the image or loads them and writes one */
+    char *cache_dir;         /* NULL: no cache */
+    int no_cache;            /* YAML text was added: the set cannot be cached */
+    int cache_state;         /* sp_ruleset_stats.cache */
+    sg_cfile *cfiles;
+    uint32_t ncfiles, cap_cfiles;
+    void *image;             /* read from the cache: every array below lives in it */
+    size_t image_len;
     /* stats */
     uint64_t compile_ns;
     uint32_t ncorr, nfilt_applied, nunmapped_rules;
@@ -350,6 +366,19 @@ sg_node *sg_parse_condition(sg_cctx *c, const char *cond, size_t len, const sg_s
 /* loading (sigma_compile.c) */
 int sg_load_text(sp_ruleset *rs, const char *name, const char *text, size_t len);
 int sg_load_path(sp_ruleset *rs, const char *path, int depth, sp_error *err);
+
+/* load the files noted by sg_load_path in cache mode */
+int sg_load_noted(sp_ruleset *rs, sp_error *err);
+
+/* the compiled-set cache (sigma_cache.c) */
+struct stat;
+int sg_cache_note_file(sp_ruleset *rs, const char *path, const struct stat *st);
+/* 0: rs now holds the cached compiled set of its noted files */
+int sg_cache_load(sp_ruleset *rs);
+int sg_cache_save(const sp_ruleset *rs);
+void sg_cache_image_free(void *image, size_t len);
+/* free the compiled arrays (or the cache image) but not the arenas */
+void sg_ruleset_release(sp_ruleset *rs);
 
 /* logsources */
 extern const char sg_default_logsources[];   /* generated from config/logsources.yml */
@@ -454,8 +483,13 @@ struct sp_scanner {
         uint32_t n, cap;
         struct sg_tname { const char *name; uint32_t len, nh; uint8_t scan; } *e;
     } tcache[32];
-    sg_route *routes;        /* built routes, open addressing (sigma_route.c) */
-    uint32_t route_cap, nroutes;
+    struct sg_rref {         /* routes this scanner has used: their lists -> route */
+        const sg_clist *lists[4];
+        uint32_t nlists;
+        const sg_route *r;   /* NULL: failed, fall back */
+        uint8_t used;
+    } *rref;                 /* open addressing (sigma_route.c) */
+    uint32_t rref_cap, nrref;
     int lits_scanned;
     const sg_lsvar *var;     /* variant the current rule was routed by */
     pcre2_match_data *md;
@@ -471,11 +505,15 @@ struct sp_scanner {
 /* routes (sigma_route.c) */
 /* the candidate lists of (channel bucket, event id), in routing order; out[4] */
 uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uint32_t eid, const sg_clist **out);
-/* the scanner's route for those lists, built on first use; NULL: fall back */
+/* the route for those lists, built by the first scanner that needs it and
+ * shared with the ruleset's other scanners; NULL: fall back */
 const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint32_t nl);
+/* the ruleset's route table (sp_ruleset_new / sp_ruleset_free) */
+int sg_routes_init(sp_ruleset *rs);
+void sg_routes_fini(sp_ruleset *rs);
 const sg_fpf *sg_route_field(const sg_route *r, uint32_t nh);
 void sg_route_scan(sp_scanner *sc, const sg_route *r);
-void sg_routes_free(sp_scanner *sc);
+void sg_rrefs_free(sp_scanner *sc);
 
 static inline int sg_lit_on(const sp_scanner *sc, uint32_t l) { return (int)(sc->lit_on[l >> 6] >> (l & 63) & 1); }
 

@@ -64,8 +64,14 @@ sp_status sp_ruleset_new(const sp_sigma_opts *opts, sp_ruleset **out, sp_error *
     if (!rs) return SP_ERR_NOMEM;
     sp_arena_init(&rs->ar, 1 << 20);
     sp_arena_init(&rs->tmp, 1 << 20);
+    if (sg_routes_init(rs)) { sp_ruleset_free(rs); return SP_ERR_NOMEM; }
     uint64_t t0 = now_ns();
-    sp_status st = SP_OK;
+    sp_status st = SP_ERR_NOMEM;
+    /* what the cache key names (sigma_cache.c) */
+    if (opts && opts->logsource_config && !(rs->ls_path = sg_strdup(&rs->ar, opts->logsource_config, strlen(opts->logsource_config)))) goto fail;
+    if (opts && opts->placeholder_config && !(rs->ph_path = sg_strdup(&rs->ar, opts->placeholder_config, strlen(opts->placeholder_config)))) goto fail;
+    if (opts && opts->cache_dir && opts->cache_dir[0] && !(rs->cache_dir = sg_strdup(&rs->ar, opts->cache_dir, strlen(opts->cache_dir)))) goto fail;
+    st = SP_OK;
     if (sg_logsources_load(rs, opts ? opts->logsource_config : NULL, err)) { st = SP_ERR_FORMAT; goto fail; }
     if (opts && opts->placeholder_config && (st = load_placeholders(rs, opts->placeholder_config, err)) != SP_OK) goto fail;
     rs->compile_ns += now_ns() - t0;
@@ -92,6 +98,11 @@ sp_status sp_ruleset_add_yaml(sp_ruleset *rs, const char *name, const char *text
     if (!rs || !text) return SP_ERR_ARG;
     if (rs->compiled) { set_err(err, name, "ruleset already compiled"); return SP_ERR_ARG; }
     uint64_t t0 = now_ns();
+    if (rs->cache_dir && !rs->no_cache) {   /* text is not cached: files noted so far load now, in order */
+        rs->no_cache = 1;
+        if (err) memset(err, 0, sizeof *err);
+        if (sg_load_noted(rs, err)) { rs->compile_ns += now_ns() - t0; return err && err->sys_errno ? SP_ERR_IO : SP_ERR_NOMEM; }
+    }
     int rc = sg_load_text(rs, name ? name : "(text)", text, len);
     rs->compile_ns += now_ns() - t0;
     if (rc) { set_err(err, name, "out of memory"); return SP_ERR_NOMEM; }
@@ -265,6 +276,19 @@ sp_status sp_ruleset_compile(sp_ruleset *rs, sp_error *err)
     if (rs->compiled) return SP_OK;
     uint64_t t0 = now_ns();
     sp_status st = SP_ERR_NOMEM;
+    int caching = rs->cache_dir && !rs->no_cache;
+    if (caching) {
+        if (rs->ncfiles && sg_cache_load(rs) == 0) {
+            rs->cache_state = SP_RULE_CACHE_READ;
+            rs->compile_ns += now_ns() - t0;
+            return SP_OK;
+        }
+        if (err) memset(err, 0, sizeof *err);
+        if (sg_load_noted(rs, err)) {
+            rs->compile_ns += now_ns() - t0;
+            return err && err->sys_errno ? SP_ERR_IO : SP_ERR_NOMEM;
+        }
+    }
     if (apply_filters(rs) || resolve_correlations(rs)) goto out;
     rs->nunmapped_rules = 0;
     for (uint32_t r = 0; r < rs->nrules; r++) {
@@ -276,6 +300,8 @@ sp_status sp_ruleset_compile(sp_ruleset *rs, sp_error *err)
     if (sg_build_index(rs) || sg_build_prefilter(rs) || sg_invert_lists(rs)) goto out;
     rs->compiled = 1;
     st = SP_OK;
+    if (caching && rs->ncfiles)
+        rs->cache_state = sg_cache_save(rs) == 0 ? SP_RULE_CACHE_WRITTEN : SP_RULE_CACHE_UNWRITTEN;
 out:
     rs->compile_ns += now_ns() - t0;
     if (st != SP_OK) set_err(err, "", "out of memory while compiling rules");
@@ -291,11 +317,17 @@ static void chan_free(sg_chan *c)
     clist_free(&c->any_eid);
 }
 
-void sp_ruleset_free(sp_ruleset *rs)
+void sg_ruleset_release(sp_ruleset *rs)
 {
-    if (!rs) return;
     for (uint32_t i = 0; i < rs->nre; i++) pcre2_code_free(rs->regexes[i]);
     free(rs->regexes);
+    rs->regexes = NULL;
+    rs->nre = 0;
+    if (rs->image) {   /* read from the cache: the arrays live in the image */
+        sg_cache_image_free(rs->image, rs->image_len);
+        rs->image = NULL;
+        return;
+    }
     if (rs->chans)
         for (uint32_t i = 0; i < rs->chan_cap; i++) if (rs->chans[i].name) chan_free(&rs->chans[i]);
     free(rs->chans);
@@ -313,6 +345,14 @@ void sp_ruleset_free(sp_ruleset *rs)
     sg_prefilter_free(rs);
     free(rs->scan_hash);
     free(rs->fnh);
+}
+
+void sp_ruleset_free(sp_ruleset *rs)
+{
+    if (!rs) return;
+    sg_routes_fini(rs);
+    sg_ruleset_release(rs);
+    free(rs->cfiles);
     sp_arena_fini(&rs->ar);
     sp_arena_fini(&rs->tmp);
     free(rs);
@@ -328,6 +368,7 @@ void sp_ruleset_get_stats(const sp_ruleset *rs, sp_ruleset_stats *out)
     out->unmapped = rs->nunmapped_rules;
     out->literals = rs->nlit;
     out->compile_ms = (double)rs->compile_ns / 1e6;
+    out->cache = rs->cache_state;
 }
 
 size_t sp_ruleset_count(const sp_ruleset *rs) { return rs->nrules; }
@@ -386,7 +427,7 @@ void sp_scanner_free(sp_scanner *sc)
     free(sc->rule_epoch);
     free(sc->lit_on);
     free(sc->lit_mask);
-    sg_routes_free(sc);
+    sg_rrefs_free(sc);
     for (size_t i = 0; i < sizeof sc->tcache / sizeof *sc->tcache; i++) free(sc->tcache[i].e);
     free(sc->cand_epoch);
     free(sc->hits);

@@ -14,6 +14,8 @@
  * identifiers (sigma_cond.c).
  */
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -552,6 +554,47 @@ out:
     return rc;
 }
 
+static void dir_error(sp_error *err, const char *path)
+{
+    if (!err) return;
+    snprintf(err->file, sizeof err->file, "%s", path);
+    err->sys_errno = errno;
+    snprintf(err->msg, sizeof err->msg, "%s%s", errno == ENOMEM ? "" : "cannot open folder: ", strerror(errno));
+}
+
+/* A folder's rule files, recursively, in name order.  Folders are known by
+ * their directory entry's type, files are looked up relative to their
+ * folder, and only rule files are stat'ed (in cache mode, for their size
+ * and mtime): with the cache, walking SigmaHQ's 550 folders is most of a
+ * run's setup. */
+static int load_dir(sp_ruleset *rs, const char *path, int depth, int note, sp_error *err)
+{
+    if (depth > SP_SIGMA_MAX_DIR_DEPTH) return 0;
+    char **names;
+    unsigned char *types;
+    size_t n;
+    if (sp_dir_list_typed(path, 1, &names, &types, &n)) { dir_error(err, path); return -1; }
+    int rc = 0, dfd = -2;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (types[i] == SP_DT_DIR) { rc = load_dir(rs, names[i], depth + 1, note, err); continue; }
+        if (types[i] == SP_DT_REG && !has_ext(names[i])) continue;
+        if (types[i] == SP_DT_REG && !note) { rc = load_file(rs, names[i], err); continue; }
+        if (dfd == -2) dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct stat cs;
+        const char *base = strrchr(names[i], '/');
+        base = base ? base + 1 : names[i];
+        if ((dfd >= 0 ? fstatat(dfd, base, &cs, 0) : stat(names[i], &cs)) != 0) continue;
+        if (S_ISDIR(cs.st_mode)) rc = load_dir(rs, names[i], depth + 1, note, err);
+        else if (S_ISREG(cs.st_mode) && has_ext(names[i]))
+            rc = note ? sg_cache_note_file(rs, names[i], &cs) : load_file(rs, names[i], err);
+    }
+    if (dfd >= 0) close(dfd);
+    sp_dir_list_free(names, n);
+    free(types);
+    if (rc && err && !err->msg[0]) snprintf(err->msg, sizeof err->msg, "out of memory");
+    return rc;
+}
+
 int sg_load_path(sp_ruleset *rs, const char *path, int depth, sp_error *err)
 {
     struct stat st;
@@ -559,27 +602,14 @@ int sg_load_path(sp_ruleset *rs, const char *path, int depth, sp_error *err)
         if (err) { snprintf(err->file, sizeof err->file, "%s", path); err->sys_errno = errno; snprintf(err->msg, sizeof err->msg, "%s", strerror(errno)); }
         return -1;
     }
-    if (!S_ISDIR(st.st_mode)) return load_file(rs, path, err);
-    if (depth > SP_SIGMA_MAX_DIR_DEPTH) return 0;
-    char **names;
-    size_t n;
-    if (sp_dir_list(path, 1, &names, &n)) {
-        if (err) {
-            snprintf(err->file, sizeof err->file, "%s", path);
-            err->sys_errno = errno;
-            snprintf(err->msg, sizeof err->msg, "%s%s", errno == ENOMEM ? "" : "cannot open folder: ", strerror(errno));
-        }
-        return -1;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct stat cs;
-        if (stat(names[i], &cs) == 0) {
-            if (S_ISDIR(cs.st_mode)) rc = sg_load_path(rs, names[i], depth + 1, err);
-            else if (S_ISREG(cs.st_mode) && has_ext(names[i])) rc = load_file(rs, names[i], err);
-        }
-    }
-    sp_dir_list_free(names, n);
-    if (rc && err && !err->msg[0]) snprintf(err->msg, sizeof err->msg, "out of memory");
-    return rc;
+    int note = rs->cache_dir && !rs->no_cache;   /* cache mode: files are loaded at compile */
+    if (!S_ISDIR(st.st_mode)) return note ? sg_cache_note_file(rs, path, &st) : load_file(rs, path, err);
+    return load_dir(rs, path, depth, note, err);
+}
+
+int sg_load_noted(sp_ruleset *rs, sp_error *err)
+{
+    for (uint32_t i = 0; i < rs->ncfiles; i++)
+        if (load_file(rs, rs->cfiles[i].path, err)) return -1;
+    return 0;
 }

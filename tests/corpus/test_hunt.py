@@ -13,7 +13,8 @@
 - The EVTX field index's shortcuts (fields of a template indexed once per
   chunk, one-value fields rendered directly) find the same detections as
   walking and rendering every record the general way (SPOOR_NO_FIELD_PLAN=1),
-  with the full SigmaHQ rule set on every EVTX corpus.
+  with the full SigmaHQ rule set on every EVTX corpus; and so do the rules
+  written to and read back from the compiled-rules cache.
 """
 import glob, json, os, subprocess, tempfile
 from common import Suite, datasets, run, SPOOR
@@ -325,14 +326,28 @@ s.ok(recs == [31794, 31799], f'chainsaw any-4624: records {recs}, want [31794, 3
 evtx_dirs = [os.path.join(d, x) for x in ('evtx-samples', 'evtx-attack-cc0', 'chainsaw-sample')
              if os.path.isdir(os.path.join(d, x))] + [os.path.join(sig, 'regression_data')]
 timelines = []
-for env_extra in ({}, {'SPOOR_NO_FIELD_PLAN': '1'}):
+cache_dir = os.path.join(tmp, 'rule-cache')
+cache_states = []
+# reference (no cache), walking every record, then the compiled-rules cache
+# written and read back
+for env_extra, cache in (({}, False), ({'SPOOR_NO_FIELD_PLAN': '1'}, False),
+                         ({'SPOOR_CACHE_DIR': cache_dir}, True), ({'SPOOR_CACHE_DIR': cache_dir}, True)):
     tl = os.path.join(tmp, f'plan{len(timelines)}.jsonl')
-    p = subprocess.run([SPOOR, 'hunt', '--no-builtin', '-q', '--threads', '2', '--timeline', tl] + rule_dirs + evtx_dirs,
+    p = subprocess.run([SPOOR, 'hunt', '--no-builtin', '-q', '--json', '--threads', '2', '--timeline', tl]
+                       + ([] if cache else ['--no-rule-cache']) + rule_dirs + evtx_dirs,
                        capture_output=True, timeout=900, env=dict(os.environ, **env_extra))
     timelines.append(open(tl, encoding='utf-8').read() if os.path.exists(tl) else '')
+    try:
+        cache_states.append(json.loads(p.stdout).get('rule_cache'))
+    except ValueError:
+        cache_states.append(None)
 n_plan = timelines[0].count('\n')
 s.ok(n_plan > 1000 and timelines[0] == timelines[1],
      f'field plans: {n_plan} detections with plans, {timelines[1].count(chr(10))} walking every record; timelines differ'
      if timelines[0] != timelines[1] else f'field plans: only {n_plan} detections')
 print(f'field plans: {n_plan} detections on {len(evtx_dirs)} EVTX corpora, identical with SPOOR_NO_FIELD_PLAN=1')
+s.ok(cache_states == ['off', 'off', 'written', 'read'], f'rule cache states {cache_states}')
+s.ok(timelines[2] == timelines[0] and timelines[3] == timelines[0],
+     'rules read from the compiled-rules cache find other detections than compiled ones')
+print(f'rule cache: {cache_states[2]} then {cache_states[3]}, same {n_plan} detections as without it')
 s.done()

@@ -48,7 +48,7 @@ static inline sp_ruleset *rs_from(const char *yaml, const char *placeholders)
     sp_ruleset *rs = NULL;
     sp_error err;
     memset(&err, 0, sizeof err);
-    sp_sigma_opts o = {NULL, placeholders};
+    sp_sigma_opts o = {NULL, placeholders, NULL};
     if (sp_ruleset_new(&o, &rs, &err) != SP_OK) { printf("  ruleset_new: %s\n", err.msg); return NULL; }
     if (sp_ruleset_add_yaml(rs, "inline.yml", yaml, strlen(yaml), &err) != SP_OK ||
         sp_ruleset_compile(rs, &err) != SP_OK) { sp_ruleset_free(rs); return NULL; }

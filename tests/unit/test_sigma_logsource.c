@@ -145,7 +145,7 @@ TEST(sigma_logsource_map_replaceable)
     close(fd);
     sp_ruleset *rs = NULL;
     sp_error err;
-    sp_sigma_opts o = {path, NULL};
+    sp_sigma_opts o = {path, NULL, NULL};
     CHECK(sp_ruleset_new(&o, &rs, &err) == SP_OK);
     const char *y = "title: p\nid: p\nlogsource: {product: windows, category: process_creation}\ndetection:\n"
                     "  sel:\n    Image: x.exe\n  condition: sel\n";

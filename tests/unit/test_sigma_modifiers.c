@@ -286,7 +286,7 @@ TEST(sigma_expand_placeholders)
     /* a placeholder absent from the config is rejected by name */
     sp_ruleset *r2 = NULL;
     sp_error err;
-    sp_sigma_opts o = {NULL, path};
+    sp_sigma_opts o = {NULL, path, NULL};
     CHECK(sp_ruleset_new(&o, &r2, &err) == SP_OK);
     const char *y = RULE("  sel:\n    User|expand: '%nope%'\n  condition: sel\n");
     sp_ruleset_add_yaml(r2, "x.yml", y, strlen(y), &err);
