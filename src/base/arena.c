@@ -82,3 +82,12 @@ void *sp_arena_zalloc(sp_arena *a, size_t n)
     if (p) memset(p, 0, n);
     return p;
 }
+
+void *sp_calloc_touched(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    size_t b = n * size;
+    void *p = malloc(b ? b : 1);
+    if (p) memset(p, 0, b ? b : 1);
+    return p;
+}

@@ -27,4 +27,14 @@ void sp_arena_reset(sp_arena *a);
 void *sp_arena_alloc(sp_arena *a, size_t n);
 void *sp_arena_zalloc(sp_arena *a, size_t n);
 
+/* calloc() whose memory is written at once.  Fresh pages from calloc are the
+ * kernel's shared zero page until first written; when that first write
+ * comes from a worker thread after a read (a bitmap's |=, a table probe),
+ * replacing the page means a TLB shootdown, an interrupt to every other CPU
+ * running the process.  Per-scanner and per-route tables use this: with
+ * the rules read from the cache (no frees before the scan for malloc to
+ * recycle) a 2-thread hunt of big64.evtx spent 10-25 ms in those
+ * interrupts.  NULL on overflow or failure. */
+void *sp_calloc_touched(size_t n, size_t size);
+
 #endif

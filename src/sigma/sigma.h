@@ -247,6 +247,7 @@ typedef struct sg_chan {
 } sg_chan;
 
 /* literal prefilter (sigma_prefilter.c): anchor -> literals anchored there */
+#define SG_PF_SMALL 8
 typedef struct sg_pfent {
     uint32_t lit;
     uint16_t off, len;       /* anchor offset in the literal, its length (capped) */
@@ -262,6 +263,8 @@ typedef struct sg_pf {
     uint32_t map_cap;
     sg_pfent *ent;
     uint32_t nlit;
+    uint32_t nsmall;         /* a few literals: searched one by one (sigma_prefilter.c) */
+    uint32_t small[SG_PF_SMALL];
 } sg_pf;
 
 /* a rule file noted for loading when a cache is used (sigma_cache.c) */
@@ -440,6 +443,7 @@ typedef struct sg_route {
     const sg_clist *lists[4];   /* key: the candidate lists, in routing order */
     uint32_t nlists;
     uint8_t used, failed;
+    uint8_t ready;           /* built (a shared route may still be building) */
     sg_fpf *f;               /* per field read by a candidate */
     uint32_t nf;
     uint32_t *fidx;          /* open addressing: field name hash -> index+1 into f */

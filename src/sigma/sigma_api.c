@@ -400,12 +400,12 @@ sp_status sp_scanner_new(const sp_ruleset *rs, sp_scanner **out)
     if (!sc) return SP_ERR_NOMEM;
     sc->rs = rs;
     sp_arena_init(&sc->ar, 64 << 10);
-    sc->fc = calloc(rs->nfields ? rs->nfields : 1, sizeof *sc->fc);
+    sc->fc = sp_calloc_touched(rs->nfields ? rs->nfields : 1, sizeof *sc->fc);
     sc->fv = malloc(SP_SIGMA_MAX_EVENT_FIELDS * sizeof *sc->fv);
-    sc->rule_epoch = calloc(rs->nrules ? rs->nrules : 1, sizeof *sc->rule_epoch);
-    sc->lit_on = calloc(rs->nlit / 64 + 1, sizeof *sc->lit_on);
-    sc->lit_mask = calloc(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_mask);
-    sc->cand_epoch = calloc(rs->ncands ? rs->ncands : 1, sizeof *sc->cand_epoch);
+    sc->rule_epoch = sp_calloc_touched(rs->nrules ? rs->nrules : 1, sizeof *sc->rule_epoch);
+    sc->lit_on = sp_calloc_touched(rs->nlit / 64 + 1, sizeof *sc->lit_on);
+    sc->lit_mask = sp_calloc_touched(rs->nlit ? rs->nlit : 1, sizeof *sc->lit_mask);
+    sc->cand_epoch = sp_calloc_touched(rs->ncands ? rs->ncands : 1, sizeof *sc->cand_epoch);
     sc->md = pcre2_match_data_create(1, NULL);
     sc->mctx = pcre2_match_context_create(NULL);
     sc->corr_enabled = 1;

@@ -79,7 +79,7 @@ static uint32_t hs(const char *s)
 
 int sg_corr_init(sp_scanner *sc)
 {
-    sc->cs = calloc(sc->rs->nrules ? sc->rs->nrules : 1, sizeof *sc->cs);
+    sc->cs = sp_calloc_touched(sc->rs->nrules ? sc->rs->nrules : 1, sizeof *sc->cs);
     return sc->cs ? 0 : -1;
 }
 

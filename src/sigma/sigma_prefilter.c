@@ -25,6 +25,10 @@
 
 #include "sigma/sigma.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define BM_BITS 20                      /* the all-literal prefilter: 1 Mbit anchor bitmap */
 #define BM3_BITS 16                     /* and 64 Kbit for 3-byte anchors */
 #define GC_BITS 18                      /* 4-gram count table (build only): 512 KB */
@@ -80,14 +84,14 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
     if (!bits3) bits3 = log2_at_least(32ull * n3, 6, BM3_BITS);
     pf->shift4 = 32 - bits4;
     pf->shift3 = 32 - bits3;
-    pf->bm = calloc(((size_t)1 << bits4) / 64 + 1, sizeof(uint64_t));
-    pf->bm3 = calloc(((size_t)1 << bits3) / 64 + 1, sizeof(uint64_t));
+    pf->bm = sp_calloc_touched(((size_t)1 << bits4) / 64 + 1, sizeof(uint64_t));
+    pf->bm3 = sp_calloc_touched(((size_t)1 << bits3) / 64 + 1, sizeof(uint64_t));
     uint32_t mcap = 16;
     while (mcap < 2 * n + 16) mcap *= 2;
-    pf->map = calloc(mcap, sizeof *pf->map);
+    pf->map = sp_calloc_touched(mcap, sizeof *pf->map);
     pf->ent = malloc((n ? n : 1) * sizeof *pf->ent);
     /* 2-byte literals: a direct bitmap of every byte pair (8 KB), only when some */
-    if (n2) pf->bm2 = calloc(65536 / 64, sizeof(uint64_t));
+    if (n2) pf->bm2 = sp_calloc_touched(65536 / 64, sizeof(uint64_t));
     if (!pf->bm || !pf->bm3 || !pf->map || !pf->ent || (n2 && !pf->bm2)) { sg_pf_free(pf); return -1; }
     pf->map_cap = mcap;
     /* anchor map: (anchor, 3 or 4 bytes) -> entries [start, start+count) */
@@ -125,6 +129,10 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
         }
     }
     pf->nlit = n;
+    if (n <= SG_PF_SMALL) {
+        pf->nsmall = n;
+        if (n) memcpy(pf->small, lits, n * sizeof *lits);
+    }
     return 0;
 }
 
@@ -229,9 +237,44 @@ static void verify(sp_scanner *sc, const sg_pf *pf, const sg_pfslot *m, const un
     }
 }
 
+/* Does t[0..n) contain l[0..m)?  16 positions at a time: those where the
+ * literal's first and last bytes both sit are checked in full. */
+static int contains(const unsigned char *t, size_t n, const unsigned char *l, size_t m)
+{
+    if (m > n || !m) return m == 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    if (m >= 2) {
+        const __m128i f = _mm_set1_epi8((char)l[0]), z = _mm_set1_epi8((char)l[m - 1]);
+        for (; i + m - 1 + 16 <= n; i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(t + i + m - 1));
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, f), _mm_cmpeq_epi8(b, z)));
+            while (mask) {
+                unsigned j = (unsigned)__builtin_ctz(mask);
+                if (same(t + i + j + 1, l + 1, m - 2)) return 1;
+                mask &= mask - 1;
+            }
+        }
+    }
+#endif
+    for (; i + m <= n; i++)
+        if (t[i] == l[0] && same(t + i, l, m)) return 1;
+    return 0;
+}
+
 void sg_pf_scan(sp_scanner *sc, const sg_pf *pf, const unsigned char *t, size_t n)
 {
     if (n < 2 || !pf->nlit) return;
+    if (pf->nsmall) {   /* a few literals (keyword searches over every field): one fast search each
+                           beats the per-position anchor probes (measured in docs/performance.md) */
+        const sp_ruleset *rs = sc->rs;
+        for (uint32_t k = 0; k < pf->nsmall; k++) {
+            uint32_t l = pf->small[k];
+            if (contains(t, n, (const unsigned char *)rs->lit[l], rs->lit_len[l])) hit(sc, l);
+        }
+        return;
+    }
     const uint64_t *bm = pf->bm, *bm3 = pf->bm3, *bm2 = pf->bm2;
     const uint32_t s4 = pf->shift4, s3 = pf->shift3;
     if (pf->has2) {

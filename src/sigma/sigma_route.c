@@ -18,10 +18,9 @@
  * >= 0x80 (sp_scanner.any_hi).
  *
  * A route is built by the first scanner whose event needs it and kept in the
- * ruleset, under a mutex, for all its scanners (each scanner remembers the
- * routes it has met, so the lock is taken once per scanner and route: with
- * two threads on big64.evtx, 97 routes built once instead of 176 — 8 ms of
- * CPU saved); past SP_SIGMA_MAX_ROUTES, or for events with several EventID
+ * ruleset for all its scanners (sg_route_get: built outside the table's
+ * mutex; with two threads on big64.evtx, 97 routes built once instead of
+ * 176 — 8 ms of CPU saved); past SP_SIGMA_MAX_ROUTES, or for events with several EventID
  * values, the ruleset's prefilter of every literal over every field read
  * by some rule is used instead (sigma_index.c, sg_scan_literals).
  */
@@ -125,10 +124,10 @@ static int route_build(const sp_ruleset *rs, sg_route *r)
         P.p[u++] = P.p[i];
     }
     uint32_t *ids = malloc((u ? u : 1) * sizeof *ids);
-    r->f = calloc(nf ? nf : 1, sizeof *r->f);
+    r->f = sp_calloc_touched(nf ? nf : 1, sizeof *r->f);
     uint32_t cap = 16;
     while (cap < 2 * nf + 16) cap *= 2;
-    r->fidx = calloc(cap, sizeof *r->fidx);
+    r->fidx = sp_calloc_touched(cap, sizeof *r->fidx);
     int rc = -1;
     if (!ids || !r->f || !r->fidx) goto out;
     r->fidx_cap = cap;
@@ -209,43 +208,45 @@ void sg_routes_fini(sp_ruleset *rs)
     rs->rt = NULL;
 }
 
-/* the shared route for the lists, built if new (caller holds t->mu) */
-static const sg_route *shared_route(const sp_ruleset *rs, struct sg_routes *t, const sg_clist *const *lists,
-                                    uint32_t nl, uint32_t hash)
+/* the shared table's entry for the lists, claimed (*claimed = 1) when new;
+ * NULL when the table is full (caller holds t->mu) */
+static sg_route *shared_entry(struct sg_routes *t, const sg_clist *const *lists, uint32_t nl, uint32_t hash,
+                              int *claimed)
 {
+    *claimed = 0;
     if (!t->cap) {
-        t->r = calloc(2 * SP_SIGMA_MAX_ROUTES, sizeof *t->r);
+        t->r = sp_calloc_touched(2 * SP_SIGMA_MAX_ROUTES, sizeof *t->r);
         if (!t->r) return NULL;
         t->cap = 2 * SP_SIGMA_MAX_ROUTES;
     }
     uint32_t h = hash & (t->cap - 1);
     while (t->r[h].used) {
         sg_route *r = &t->r[h];
-        if (r->nlists == nl && !memcmp(r->lists, lists, nl * sizeof *lists)) return r->failed ? NULL : r;
+        if (r->nlists == nl && !memcmp(r->lists, lists, nl * sizeof *lists)) return r;
         h = (h + 1) & (t->cap - 1);
     }
     if (t->n >= SP_SIGMA_MAX_ROUTES) return NULL;
     sg_route *r = &t->r[h];
-    r->nlists = nl;
-    memcpy(r->lists, lists, nl * sizeof *lists);
-    t->n++;
-    int failed = route_build(rs, r) != 0;   /* a failed route is remembered: its events fall back */
     r->used = 1;
     r->nlists = nl;
     memcpy(r->lists, lists, nl * sizeof *lists);
-    r->failed = (uint8_t)failed;
-    return failed ? NULL : r;
+    t->n++;
+    *claimed = 1;
+    return r;
 }
 
 /* A route is keyed by its candidate lists, not by (channel, event id):
- * every event id no rule names shares its channel's route.  Each scanner
- * remembers the routes it has used, so the shared table's lock is taken
- * once per scanner and route. */
+ * every event id no rule names shares its channel's route.  The scanner
+ * that first needs a route builds it outside the lock (the entry is
+ * claimed first, so it is built once); a scanner whose event needs a route
+ * still being built uses the all-literal prefilter for that event instead
+ * of waiting.  Each scanner remembers the routes it has used, so the lock
+ * is taken about once per scanner and route. */
 const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint32_t nl)
 {
     if (nl > 4 || !sc->rs->rt) return NULL;
     if (!sc->rref_cap) {
-        sc->rref = calloc(2 * SP_SIGMA_MAX_ROUTES, sizeof *sc->rref);
+        sc->rref = sp_calloc_touched(2 * SP_SIGMA_MAX_ROUTES, sizeof *sc->rref);
         if (!sc->rref) return NULL;
         sc->rref_cap = 2 * SP_SIGMA_MAX_ROUTES;
     }
@@ -256,19 +257,41 @@ const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint3
         h = (h + 1) & (sc->rref_cap - 1);
     }
     struct sg_routes *t = sc->rs->rt;
+    int claimed;
     pthread_mutex_lock(&t->mu);
-    const sg_route *r = shared_route(sc->rs, t, lists, nl, hash);
+    sg_route *r = shared_entry(t, lists, nl, hash, &claimed);
+    int ready = r && r->ready;
     pthread_mutex_unlock(&t->mu);
+    if (claimed) {   /* build a private copy, then publish it under the lock */
+        sg_route b;
+        memset(&b, 0, sizeof b);
+        b.nlists = nl;
+        memcpy(b.lists, lists, nl * sizeof *lists);
+        int failed = route_build(sc->rs, &b) != 0;   /* a failed route is remembered: its events fall back */
+        pthread_mutex_lock(&t->mu);
+        r->f = b.f;
+        r->nf = b.nf;
+        r->fidx = b.fidx;
+        r->fidx_cap = b.fidx_cap;
+        r->any = b.any;
+        r->has_any = b.has_any;
+        r->failed = (uint8_t)failed;
+        r->ready = 1;
+        pthread_mutex_unlock(&t->mu);
+        ready = 1;
+    }
+    if (r && !ready) return NULL;            /* another scanner is building it */
+    const sg_route *got = r && !r->failed ? r : NULL;
     /* at most SP_SIGMA_MAX_ROUTES keys here too (a key the full shared
      * table has no room for is remembered as "fall back") */
-    if (sc->nrref >= SP_SIGMA_MAX_ROUTES) return r;
+    if (sc->nrref >= SP_SIGMA_MAX_ROUTES) return got;
     sc->nrref++;
     struct sg_rref *e = &sc->rref[h];
     e->used = 1;
     e->nlists = nl;
     memcpy(e->lists, lists, nl * sizeof *lists);
-    e->r = r;
-    return r;
+    e->r = got;
+    return got;
 }
 
 void sg_rrefs_free(sp_scanner *sc)

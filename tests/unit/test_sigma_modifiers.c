@@ -395,3 +395,30 @@ TEST(sigma_case_fold_long_values)
     CHECK_EQ_INT(hits_of(r2, KV("CommandLine", "0123456789abcdef\xc3\xa9T\xc3\xa9-LONG-value-after-16-bytes")), 1);
     CHECK_EQ_INT(hits_of(r2, KV("CommandLine", "0123456789abcdef\xc3\x89T\xc3\x89-LONG-value-after-16-bytes")), 0);   /* non-ASCII is not folded */
 }
+
+/* A route's keyword literals are few: each is searched on its own, sixteen
+ * positions at a time (sigma_prefilter.c, contains()).  Every offset and
+ * length around the block edges, near misses (first and last byte right,
+ * middle wrong) and the value's very end. */
+TEST(sigma_keyword_search_offsets)
+{
+    const char *rule = RULE("  keywords:\n    - 'mimikatz'\n    - 'ab'\n    - 'sekurlsa::logonpasswords'\n  condition: keywords\n");
+    static const char *const kw[] = {"mimikatz", "sekurlsa::logonpasswords"};
+    char v[128];
+    for (int k = 0; k < 2; k++) {
+        size_t m = strlen(kw[k]);
+        for (size_t len = m; len < 70; len++)
+            for (size_t at = 0; at + m <= len; at += (len > 40 ? 3 : 1)) {
+                memset(v, 'x', len);
+                v[len] = 0;
+                memcpy(v + at, kw[k], m);
+                if (hits_of(rule, KV("Message", v)) != 1) { CHECK(!"keyword not found"); printf("  %s at %zu of %zu\n", kw[k], at, len); return; }
+                v[at + m / 2] = 'Q';   /* near miss: ends right, middle wrong */
+                if (hits_of(rule, KV("Message", v)) != 0) { CHECK(!"near miss matched"); printf("  %s at %zu of %zu\n", kw[k], at, len); return; }
+            }
+    }
+    CHECK_EQ_INT(hits_of(rule, KV("Message", "MIMIKATZ")), 1);           /* case-insensitive */
+    CHECK_EQ_INT(hits_of(rule, KV("Message", "xxxxxxxxxxxxxxxxxxxab")), 1);  /* 2 bytes at the end */
+    CHECK_EQ_INT(hits_of(rule, KV("Message", "a")), 0);
+    CHECK_EQ_INT(hits_of(rule, KV("Message", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxa")), 0);
+}
