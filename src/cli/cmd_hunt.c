@@ -127,14 +127,48 @@ static int keep_rule(void *user, const sp_rule_info *r)
 /* ------------------------------------------------------------ summary */
 
 typedef struct count { const char *key; const char *label; uint64_t n; const void *obj; } count;
-typedef struct counts { count *a; size_t n, cap; } counts;
+typedef struct counts {
+    count *a;
+    size_t n, cap;
+    uint32_t *idx;           /* open addressing: index + 1 into a, by key (or obj) */
+    size_t icap;
+} counts;
+
+static uint64_t count_hash(const void *obj, const char *key)
+{
+    uint64_t h = obj ? (uint64_t)(uintptr_t)obj : 1469598103934665603ull;
+    if (!obj)
+        for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static int count_grow(counts *c)
+{
+    size_t nc = c->icap ? c->icap * 2 : 64;
+    uint32_t *ni = calloc(nc, sizeof *ni);
+    if (!ni) return -1;
+    for (size_t i = 0; i < c->n; i++) {
+        size_t h = count_hash(c->a[i].obj, c->a[i].key) & (nc - 1);
+        while (ni[h]) h = (h + 1) & (nc - 1);
+        ni[h] = (uint32_t)i + 1;
+    }
+    free(c->idx);
+    c->idx = ni;
+    c->icap = nc;
+    return 0;
+}
 
 /* count one more of `key` (or of the object `obj` when given: rules are
- * told apart by identity, as two indicators may share an id) */
+ * told apart by identity, as two indicators may share an id); a hash
+ * lookup: one per detection, and a hunt can have millions */
 static void bump_obj(counts *c, const void *obj, const char *key, const char *label)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (obj ? c->a[i].obj == obj : !strcmp(c->a[i].key, key)) { c->a[i].n++; return; }
+    if ((c->n + 1) * 2 > c->icap && count_grow(c)) return;
+    size_t h = count_hash(obj, key) & (c->icap - 1);
+    for (; c->idx[h]; h = (h + 1) & (c->icap - 1)) {
+        count *x = &c->a[c->idx[h] - 1];
+        if (obj ? x->obj == obj : !strcmp(x->key, key)) { x->n++; return; }
+    }
     if (c->n == c->cap) {
         size_t nc = c->cap ? c->cap * 2 : 32;
         count *na = realloc(c->a, nc * sizeof *na);
@@ -142,7 +176,8 @@ static void bump_obj(counts *c, const void *obj, const char *key, const char *la
         c->a = na;
         c->cap = nc;
     }
-    c->a[c->n++] = (count){key, label, 1, obj};
+    c->a[c->n] = (count){key, label, 1, obj};
+    c->idx[h] = (uint32_t)++c->n;
 }
 
 static void bump(counts *c, const char *key, const char *label) { bump_obj(c, NULL, key, label); }
@@ -785,6 +820,7 @@ static void print_summary(const hunt_cli *c, const sp_hunt *h, uint64_t shown, i
         }
     }
     free(byrule.a); free(byhost.a); free(bytech.a); free(bytactic.a);
+    free(bylevel.idx); free(byrule.idx); free(byhost.idx); free(bytech.idx); free(bytactic.idx);
 }
 
 /* the compiled-rules cache folder: $SPOOR_CACHE_DIR ("off" or "": none),
