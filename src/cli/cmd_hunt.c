@@ -983,6 +983,7 @@ int cmd_hunt(int argc, char **argv)
     ho.warn = warn_cb;
     ho.progress = progress_cb;
     if (c.min_level > 0 || c.nstatus || c.nrule) ho.keep_rule = keep_rule;
+    ho.no_event_copies = !timeline;   /* only the timeline shows events */
     ho.user = &c;
     struct timespec tsetup;
     clock_gettime(CLOCK_MONOTONIC, &tsetup);

@@ -262,6 +262,8 @@ typedef struct evtx_ctx {
         char ch[256], host[256];
         size_t chn, hostn;
         int sent;              /* the record's payload is in `out` already */
+        int ready;             /* json (unless !copies), ch and host are the record's */
+        int copies;            /* render the event's JSON for its detections */
     } *ws;
 } evtx_ctx;
 
@@ -287,12 +289,14 @@ static uint64_t event_record_id(const sp_record *r)
     return sp_record_id(r);
 }
 
-/* the current record's JSON, channel and host, rendered once */
+/* the current record's JSON (when copies are kept), channel and host,
+ * rendered once */
 static int ensure_json(struct wstate *w)
 {
     const sp_record *r = w->rec;
-    if (w->json.len) return 0;
-    if (sp_record_json(r, &w->json) != SP_OK) return -1;
+    if (w->ready) return 0;
+    if (w->copies && sp_record_json(r, &w->json) != SP_OK) return -1;
+    w->ready = 1;
     text_field(r, "Channel", w->ch, sizeof w->ch, &w->chn);
     text_field(r, "Computer", w->host, sizeof w->host, &w->hostn);
     return 0;
@@ -402,6 +406,7 @@ static int on_evtx_record(void *user, unsigned worker, const sp_record *rec, sp_
     w->out = out;
     w->chn = w->hostn = 0;
     w->sent = 0;
+    w->ready = 0;
     sp_buf_reset(&w->json);
     sp_scanner_set_corr_sink(c->h->sc[worker], on_evtx_corr, w);
     sp_scanner_match_record(c->h->sc[worker], rec, on_evtx_detect, w);
@@ -536,7 +541,7 @@ static void hunt_evtx_scan(sp_hunt *h, input *in, sp_evtx *f)
     evtx_ctx c = {h, in, (uint32_t)(in - h->in), NULL};
     c.ws = calloc(h->nthreads, sizeof *c.ws);
     if (!c.ws) { h->nomem = 1; sp_evtx_close(f); return; }
-    for (unsigned k = 0; k < h->nthreads; k++) { sp_buf_init(&c.ws[k].json); c.ws[k].keep = h->keep; }
+    for (unsigned k = 0; k < h->nthreads; k++) { sp_buf_init(&c.ws[k].json); c.ws[k].keep = h->keep; c.ws[k].copies = !h->o.no_event_copies; }
     sp_status st = sp_evtx_scan(f, on_evtx_record, on_evtx_flush, &c, &err);
     if (st != SP_OK && st != SP_ERR_ABORT) hunt_note(h, in, err.offset, err.msg);
     sp_evtx_stats s;
