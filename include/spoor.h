@@ -247,7 +247,8 @@ typedef struct sp_sigma_opts {
 enum { SP_RULE_CACHE_OFF = 0,       /* no cache folder, or YAML text added */
        SP_RULE_CACHE_READ = 1,      /* the set was read from the cache */
        SP_RULE_CACHE_WRITTEN = 2,   /* compiled from the YAML and written */
-       SP_RULE_CACHE_UNWRITTEN = 3  /* compiled; the cache could not be written */ };
+       SP_RULE_CACHE_UNWRITTEN = 3, /* compiled; the cache could not be written */
+       SP_RULE_CACHE_FILE = 4       /* read from a compiled-rules file (sp_ruleset_load) */ };
 
 typedef enum sp_rule_kind { SP_RULE_DETECTION = 1, SP_RULE_CORRELATION = 2 } sp_rule_kind;
 
@@ -296,6 +297,17 @@ sp_status sp_ruleset_add_yaml(sp_ruleset *rs, const char *name, const char *text
  * After this the ruleset is immutable; add_* fail with SP_ERR_ARG. */
 sp_status sp_ruleset_compile(sp_ruleset *rs, sp_error *err);
 void sp_ruleset_free(sp_ruleset *rs);
+
+/* Compiled-rules files ("compile once, scan many", as YARA's yarac): a
+ * compiled ruleset written to `path` (through a temporary file and rename)
+ * is read back by sp_ruleset_load without parsing or compiling any YAML,
+ * ready for scanners.  A file is valid for the build of spoor that wrote it
+ * (SP_ERR_FORMAT otherwise, or when it is damaged: it carries a CRC-64);
+ * it is not checked against the rule files it was made from.  It is as
+ * trusted as the rule files themselves: not a boundary against a hostile
+ * writer. */
+sp_status sp_ruleset_save(const sp_ruleset *rs, const char *path, sp_error *err);
+sp_status sp_ruleset_load(const char *path, sp_ruleset **out, sp_error *err);
 
 void sp_ruleset_get_stats(const sp_ruleset *rs, sp_ruleset_stats *out);
 size_t sp_ruleset_count(const sp_ruleset *rs);

@@ -25,6 +25,8 @@ static const char usage_hunt[] =
     "                      (informational, low, medium, high, critical)\n"
     "  --status S          report only rules of status S (repeatable)\n"
     "  --rule ID           report only rule ID (repeatable)\n"
+    "  --compiled-rules F  the rules compiled into F by `spoor rules compile` (instead\n"
+    "                      of --sigma and the built-in pack: compile those into F)\n"
     "  --no-rule-cache     compile the rules from the YAML, neither reading nor\n"
     "                      writing the compiled-rules cache ($SPOOR_CACHE_DIR, else\n"
     "                      $XDG_CACHE_HOME/spoor or ~/.cache/spoor; SPOOR_CACHE_DIR=off\n"
@@ -52,7 +54,8 @@ static const char usage_hunt[] =
     "                      or FILE.csv (Timeline Explorer / Timesketch)\n"
     "  --json              the summary as JSON on stdout (with \"seconds\" in all,\n"
     "                      \"setup_seconds\" loading rules and data, \"scan_seconds\";\n"
-    "                      \"rule_cache\": read, written, unwritable or off)\n"
+    "                      \"rule_cache\": read, written, unwritable, off or\n"
+    "                      compiled-rules file)\n"
     "  -q, --quiet         no damage or input warnings on stderr\n"
     "\n"
     "input:\n"
@@ -640,6 +643,7 @@ static const char *rule_cache_word(int state)
     case SP_RULE_CACHE_READ: return "read";
     case SP_RULE_CACHE_WRITTEN: return "written";
     case SP_RULE_CACHE_UNWRITTEN: return "unwritable";
+    case SP_RULE_CACHE_FILE: return "compiled-rules file";
     default: return "off";
     }
 }
@@ -866,6 +870,7 @@ int cmd_hunt(int argc, char **argv)
     c.status = calloc((size_t)argc, sizeof *c.status);
     c.rule_ids = calloc((size_t)argc, sizeof *c.rule_ids);
     int nsigma = 0, ninputs = 0, json = 0, builtin = 1, use_cache = 1, rc = EX_USAGE;
+    const char *compiled = NULL;
     const char *timeline = NULL, *logsources = NULL, *config = NULL;
     const char **intel_paths = calloc((size_t)argc, sizeof *intel_paths), **geo_paths = calloc((size_t)argc, sizeof *geo_paths);
     int nintel = 0, ngeo = 0;
@@ -896,6 +901,7 @@ int cmd_hunt(int argc, char **argv)
         } else if (!strcmp(a, "--recover")) ho.recover = 1;
         else if (!strcmp(a, "--no-builtin")) builtin = 0;
         else if (!strcmp(a, "--no-rule-cache")) use_cache = 0;
+        else if (!strcmp(a, "--compiled-rules") && more) compiled = argv[++i];
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--attribute")) c.attribute = 1;
         else if (!strcmp(a, "--no-profiles")) c.ao.no_profiles = 1;
@@ -913,7 +919,19 @@ int cmd_hunt(int argc, char **argv)
     char cdir[PATH_MAX];
     sp_sigma_opts so = {logsources, config, use_cache ? rule_cache_dir(cdir, sizeof cdir) : NULL};
     sp_error err;
-    if (sp_ruleset_new(&so, &rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+    if (compiled) {   /* everything was compiled into the file */
+        if (nsigma || logsources || config) {
+            fprintf(stderr, "spoor hunt: --compiled-rules replaces --sigma, --logsources and --config "
+                            "(give those to `spoor rules compile`)\n");
+            goto out;
+        }
+        builtin = 0;
+        if (sp_ruleset_load(compiled, &rs, &err) != SP_OK) {
+            fprintf(stderr, "spoor hunt: %s: %s\n", compiled, err.msg);
+            rc = EX_USAGE;
+            goto out;
+        }
+    } else if (sp_ruleset_new(&so, &rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
     char bbuf[PATH_MAX + 16];
     const char *bpath = builtin ? builtin_rules(bbuf, sizeof bbuf) : NULL;
     if (builtin && !bpath && !c.quiet) fprintf(stderr, "spoor hunt: built-in rules not found (set SPOOR_RULES)\n");
@@ -925,12 +943,13 @@ int cmd_hunt(int argc, char **argv)
             rc = EX_USAGE;
             goto out;
         }
-    if (sp_ruleset_compile(rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
+    if (!compiled && sp_ruleset_compile(rs, &err) != SP_OK) { fprintf(stderr, "spoor hunt: %s\n", err.msg); rc = EX_NOINPUT; goto out; }
     sp_ruleset_stats rst;
     sp_ruleset_get_stats(rs, &rst);
     if (!c.quiet) {
         fprintf(stderr, "spoor hunt: %zu rules loaded%s, %zu rejected (spoor rules check lists why)\n", rst.loaded,
-                rst.cache == SP_RULE_CACHE_READ ? " from the compiled-rules cache" : "", rst.rejected);
+                rst.cache == SP_RULE_CACHE_READ ? " from the compiled-rules cache"
+                : rst.cache == SP_RULE_CACHE_FILE ? " from the compiled-rules file" : "", rst.rejected);
         if (rst.cache == SP_RULE_CACHE_UNWRITTEN)
             fprintf(stderr, "spoor hunt: the compiled-rules cache could not be written (see --no-rule-cache)\n");
     }

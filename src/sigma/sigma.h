@@ -380,6 +380,10 @@ int sg_cache_note_file(sp_ruleset *rs, const char *path, const struct stat *st);
 int sg_cache_load(sp_ruleset *rs);
 int sg_cache_save(const sp_ruleset *rs);
 void sg_cache_image_free(void *image, size_t len);
+/* a compiled-rules file (sp_ruleset_save / sp_ruleset_load): checked against
+ * this build only, not against rule files; why[whycap] on failure */
+int sg_ruleset_save(const sp_ruleset *rs, const char *path);
+int sg_ruleset_load(sp_ruleset *rs, const char *path, char *why, size_t whycap);
 /* free the compiled arrays (or the cache image) but not the arenas */
 void sg_ruleset_release(sp_ruleset *rs);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sigma/sigma.h"
 
@@ -356,6 +357,47 @@ void sp_ruleset_free(sp_ruleset *rs)
     sp_arena_fini(&rs->ar);
     sp_arena_fini(&rs->tmp);
     free(rs);
+}
+
+sp_status sp_ruleset_save(const sp_ruleset *rs, const char *path, sp_error *err)
+{
+    if (!rs || !path) return SP_ERR_ARG;
+    if (err) memset(err, 0, sizeof *err);
+    if (!rs->compiled) { set_err(err, path, "the ruleset is not compiled"); return SP_ERR_ARG; }
+    errno = 0;
+    if (sg_ruleset_save(rs, path)) {
+        int e = errno;
+        set_err(err, path, e ? strerror(e) : "out of memory");
+        if (err) err->sys_errno = e;
+        return e ? SP_ERR_IO : SP_ERR_NOMEM;
+    }
+    return SP_OK;
+}
+
+sp_status sp_ruleset_load(const char *path, sp_ruleset **out, sp_error *err)
+{
+    if (!out || !path) return SP_ERR_ARG;
+    *out = NULL;
+    if (err) memset(err, 0, sizeof *err);
+    /* no logsource map of its own: the file brings the one it was compiled with */
+    sp_ruleset *rs = calloc(1, sizeof *rs);
+    if (!rs) return SP_ERR_NOMEM;
+    sp_arena_init(&rs->ar, 1 << 12);
+    sp_arena_init(&rs->tmp, 1 << 12);
+    if (sg_routes_init(rs)) { sp_ruleset_free(rs); return SP_ERR_NOMEM; }
+    uint64_t t0 = now_ns();
+    char why[160];
+    if (sg_ruleset_load(rs, path, why, sizeof why)) {
+        int io = access(path, R_OK) != 0;
+        set_err(err, path, why);
+        if (err && io) err->sys_errno = errno;
+        sp_ruleset_free(rs);
+        return io ? SP_ERR_IO : SP_ERR_FORMAT;
+    }
+    rs->compile_ns = now_ns() - t0;
+    rs->cache_state = SP_RULE_CACHE_FILE;
+    *out = rs;
+    return SP_OK;
 }
 
 void sp_ruleset_get_stats(const sp_ruleset *rs, sp_ruleset_stats *out)

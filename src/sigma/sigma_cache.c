@@ -105,15 +105,42 @@ int sg_cache_note_file(sp_ruleset *rs, const char *path, const struct stat *st)
     return 0;
 }
 
-/* the key: everything the compiled set depends on */
-static int make_key(const sp_ruleset *rs, sp_buf *k)
+/* this executable's identity: a CRC-64 of its bytes (computed once; a
+ * rebuilt spoor, or another program linking libspoor, has another) */
+static uint64_t g_exe_crc, g_exe_size;
+static pthread_once_t g_exe_once = PTHREAD_ONCE_INIT;
+
+static void exe_identity(void)
 {
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    unsigned char buf[1 << 16];
+    uint64_t c = 0, n = 0;
+    ssize_t k;
+    while ((k = read(fd, buf, sizeof buf)) > 0) { c = crc64_ecma_refl(c, buf, (uint64_t)k); n += (uint64_t)k; }
+    close(fd);
+    g_exe_crc = c;
+    g_exe_size = n;
+}
+
+/* what the image's layout depends on: this build */
+static void key_build(sp_buf *k)
+{
+    pthread_once(&g_exe_once, exe_identity);
     key_add(k, SG_CACHE_MAGIC, 8);
     key_u64(k, SG_CACHE_FORMAT);
     key_u64(k, sizeof(sp_ruleset) << 32 | sizeof(sg_rule));
     key_u64(k, sizeof(sg_node) << 48 | sizeof(sg_item) << 32 | sizeof(sg_val) << 16 | sizeof(sg_pf));
     key_str(k, SP_VERSION);
-    key_stat(k, "/proc/self/exe");
+    key_u64(k, g_exe_crc);
+    key_u64(k, g_exe_size);
+}
+
+/* the key: the build, then everything the compiled set was made from */
+static int make_key(const sp_ruleset *rs, sp_buf *k, uint64_t *buildlen)
+{
+    key_build(k);
+    *buildlen = k->len;
     key_stat(k, rs->ls_path);
     key_stat(k, rs->ph_path);
     key_u64(k, rs->ncfiles);
@@ -550,12 +577,14 @@ static int build_image(const sp_ruleset *rs, cw *w)
 }
 
 /* file layout (little-endian, this machine's own):
- *   magic[8] format u64  keylen u64  imglen u64  nrel u64  nrx u64  rxlen u64  crc u64
+ *   magic[8] format u64  keylen u64  buildlen u64  imglen u64  nrel u64  nrx u64  rxlen u64  crc u64
  *   key[keylen]  image[imglen]  rel[nrel] u64  rx[nrx] u64  regexes[rxlen]
- * crc: CRC-64 of everything after the header. */
+ * key[0..buildlen) names the build (a file written with sp_ruleset_save is
+ * checked against that part only); crc: CRC-64 of everything after the
+ * header. */
 typedef struct chead {
     char magic[8];
-    uint64_t format, keylen, imglen, nrel, nrx, rxlen, crc;
+    uint64_t format, keylen, buildlen, imglen, nrel, nrx, rxlen, crc;
 } chead;
 
 static void cache_path(const sp_ruleset *rs, const sp_buf *key, char *out, size_t cap)
@@ -617,10 +646,10 @@ static void prune(const char *dir)
     closedir(d);
 }
 
-int sg_cache_save(const sp_ruleset *rs)
+/* write the image of `rs` with `key` to `path` (through a temporary file
+ * beside it and rename()) */
+static int write_file(const sp_ruleset *rs, const sp_buf *key, uint64_t buildlen, const char *path)
 {
-    sp_buf key;
-    sp_buf_init(&key);
     cw w;
     memset(&w, 0, sizeof w);
     w.rs = rs;
@@ -628,8 +657,8 @@ int sg_cache_save(const sp_ruleset *rs)
     unsigned char *rx = NULL;
     PCRE2_SIZE rxlen = 0;
     int rc = -1, fd = -1;
-    char path[4200], tmp[4300];
-    if (!rs->cache_dir || make_key(rs, &key) || build_image(rs, &w)) goto out;
+    char tmp[4300];
+    if (build_image(rs, &w)) goto out;
     if (rs->nre) {
         int32_t k = pcre2_serialize_encode((const pcre2_code **)rs->regexes, (int32_t)rs->nre, &rx, &rxlen, NULL);
         if (k != (int32_t)rs->nre) { rx = NULL; goto out; }
@@ -638,24 +667,23 @@ int sg_cache_save(const sp_ruleset *rs)
     memset(&h, 0, sizeof h);
     memcpy(h.magic, SG_CACHE_MAGIC, 8);
     h.format = SG_CACHE_FORMAT;
-    h.keylen = key.len;
+    h.keylen = key->len;
+    h.buildlen = buildlen;
     h.imglen = w.img.len;
     h.nrel = w.nrel;
     h.nrx = w.nrx;
     h.rxlen = rxlen;
     uint64_t c = 0;
-    c = crc64_ecma_refl(c, (const unsigned char *)key.p, h.keylen);
+    c = crc64_ecma_refl(c, (const unsigned char *)key->p, h.keylen);
     c = crc64_ecma_refl(c, (const unsigned char *)w.img.p, h.imglen);
     c = crc64_ecma_refl(c, (const unsigned char *)w.rel, w.nrel * sizeof *w.rel);
     c = crc64_ecma_refl(c, (const unsigned char *)w.rx, w.nrx * sizeof *w.rx);
     if (rxlen) c = crc64_ecma_refl(c, rx, rxlen);
     h.crc = c;
-    if (mkdirs(rs->cache_dir)) goto out;
-    cache_path(rs, &key, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= sizeof tmp) goto out;
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) goto out;
-    if (write_all(fd, &h, sizeof h) || write_all(fd, key.p, h.keylen) ||
+    if (write_all(fd, &h, sizeof h) || write_all(fd, key->p, h.keylen) ||
         write_all(fd, w.img.p, h.imglen) || write_all(fd, w.rel, w.nrel * sizeof *w.rel) ||
         write_all(fd, w.rx, w.nrx * sizeof *w.rx) || (rxlen && write_all(fd, rx, rxlen))) {
         close(fd);
@@ -666,15 +694,40 @@ int sg_cache_save(const sp_ruleset *rs)
     if (close(fd)) { fd = -1; unlink(tmp); goto out; }
     fd = -1;
     if (rename(tmp, path)) { unlink(tmp); goto out; }
-    prune(rs->cache_dir);
     rc = 0;
 out:
     if (rx) pcre2_serialize_free(rx);
-    sp_buf_fini(&key);
     sp_buf_fini(&w.img);
     free(w.rel);
     free(w.rx);
     free(w.m);
+    return rc;
+}
+
+int sg_cache_save(const sp_ruleset *rs)
+{
+    sp_buf key;
+    sp_buf_init(&key);
+    uint64_t buildlen;
+    char path[4200];
+    int rc = -1;
+    if (!rs->cache_dir || make_key(rs, &key, &buildlen) || mkdirs(rs->cache_dir)) goto out;
+    cache_path(rs, &key, path, sizeof path);
+    if (write_file(rs, &key, buildlen, path)) goto out;
+    prune(rs->cache_dir);
+    rc = 0;
+out:
+    sp_buf_fini(&key);
+    return rc;
+}
+
+int sg_ruleset_save(const sp_ruleset *rs, const char *path)
+{
+    sp_buf key;
+    sp_buf_init(&key);
+    uint64_t buildlen;
+    int rc = make_key(rs, &key, &buildlen) ? -1 : write_file(rs, &key, buildlen, path);
+    sp_buf_fini(&key);
     return rc;
 }
 
@@ -706,61 +759,71 @@ void sg_cache_image_free(void *image, size_t len)
     if (image) munmap(image, len);
 }
 
-int sg_cache_load(sp_ruleset *rs)
+#define WHY(msg) do { if (why) snprintf(why, whycap, "%s", msg); goto out; } while (0)
+
+/* Read the image at `path` into `rs`.  The file's key must equal `key`
+ * (build_only: its build part must equal `key`, which holds only that).
+ * Returns 0, or -1 with the reason in why[whycap]. */
+static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int build_only, char *why, size_t whycap)
 {
-    sp_buf key;
-    sp_buf_init(&key);
-    char path[4200];
     char *kbuf = NULL, *img = NULL, *tail = NULL;
     size_t imglen = 0;
     pcre2_code **codes = NULL;
     int rc = -1, fd = -1;
     uint32_t ncodes = 0;
-    if (!rs->cache_dir || make_key(rs, &key)) goto out;
-    cache_path(rs, &key, path, sizeof path);
+    if (why && whycap) why[0] = 0;
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) goto out;
+    if (fd < 0) WHY(strerror(errno));
     struct stat st;
     chead h;
-    if (fstat(fd, &st) || (uint64_t)st.st_size < sizeof h || read_all(fd, &h, sizeof h)) goto out;
-    if (memcmp(h.magic, SG_CACHE_MAGIC, 8) || h.format != SG_CACHE_FORMAT || h.keylen != key.len) goto out;
+    if (fstat(fd, &st) || (uint64_t)st.st_size < sizeof h || read_all(fd, &h, sizeof h) ||
+        memcmp(h.magic, SG_CACHE_MAGIC, 8))
+        WHY("not a spoor compiled-rules file");
+    if (h.format != SG_CACHE_FORMAT) WHY("written by another version of spoor: compile the rules again");
     uint64_t rest = (uint64_t)st.st_size - sizeof h;
     /* sizes must add up exactly (each bounded by the file size first) */
-    if (h.imglen > rest || h.nrel > rest / 8 || h.nrx > rest / 8 || h.rxlen > rest ||
+    if (h.keylen > rest || h.imglen > rest || h.nrel > rest / 8 || h.nrx > rest / 8 || h.rxlen > rest ||
         h.keylen + h.imglen + 8 * h.nrel + 8 * h.nrx + h.rxlen != rest || h.imglen < 8 + sizeof(sp_ruleset) ||
-        (h.imglen & 7))
-        goto out;
+        (h.imglen & 7) || h.buildlen > h.keylen)
+        WHY("damaged (its sizes do not add up)");
+    if (build_only ? h.buildlen != key->len : h.keylen != key->len)
+        WHY("written by another build of spoor: compile the rules again");
     kbuf = malloc(h.keylen ? h.keylen : 1);
-    if (!kbuf || read_all(fd, kbuf, h.keylen) || memcmp(kbuf, key.p, h.keylen)) goto out;
+    if (!kbuf) WHY("out of memory");
+    if (read_all(fd, kbuf, h.keylen)) WHY("damaged (cut short)");
+    if (memcmp(kbuf, key->p, key->len)) WHY("written by another build of spoor (or for other rule files)");
     imglen = h.imglen;
     img = image_alloc(imglen);
-    if (!img || read_all(fd, img, imglen)) goto out;
+    if (!img) WHY("out of memory");
+    if (read_all(fd, img, imglen)) WHY("damaged (cut short)");
     size_t tlen = 8 * h.nrel + 8 * h.nrx + h.rxlen;
     tail = malloc(tlen ? tlen : 1);
-    if (!tail || read_all(fd, tail, tlen)) goto out;
+    if (!tail) WHY("out of memory");
+    if (read_all(fd, tail, tlen)) WHY("damaged (cut short)");
     uint64_t c = crc64_ecma_refl(0, (const unsigned char *)kbuf, h.keylen);
     c = crc64_ecma_refl(c, (const unsigned char *)img, imglen);
     c = crc64_ecma_refl(c, (const unsigned char *)tail, tlen);
-    if (c != h.crc) goto out;
+    if (c != h.crc) WHY("damaged (checksum mismatch)");
     const char *relp = tail, *rxp = relp + 8 * h.nrel, *rxb = rxp + 8 * h.nrx;
     for (uint64_t i = 0; i < h.nrel; i++) {
         uint64_t slot, to;
         memcpy(&slot, relp + 8 * i, 8);
-        if (slot & 7 || slot > h.imglen - 8) goto out;
+        if (slot & 7 || slot > h.imglen - 8) WHY("damaged (a relocation out of bounds)");
         memcpy(&to, img + slot, 8);
-        if (!to || to >= h.imglen) goto out;
+        if (!to || to >= h.imglen) WHY("damaged (a pointer out of bounds)");
         uintptr_t p = (uintptr_t)(img + to);
         memcpy(img + slot, &p, sizeof p);
     }
     sp_ruleset *root = (sp_ruleset *)(img + 8);
     if (root->nre) {
-        if (!h.rxlen || (int32_t)root->nre != pcre2_serialize_get_number_of_codes((const uint8_t *)rxb)) goto out;
+        if (!h.rxlen || (int32_t)root->nre != pcre2_serialize_get_number_of_codes((const uint8_t *)rxb))
+            WHY("damaged (its regular expressions)");
         codes = calloc(root->nre, sizeof *codes);
-        if (!codes) goto out;
+        if (!codes) WHY("out of memory");
         if (pcre2_serialize_decode(codes, (int32_t)root->nre, (const uint8_t *)rxb, NULL) != (int32_t)root->nre) {
             free(codes);
             codes = NULL;
-            goto out;
+            WHY("damaged (its regular expressions)");
         }
         ncodes = root->nre;
         for (uint32_t i = 0; i < ncodes; i++) pcre2_jit_compile(codes[i], PCRE2_JIT_COMPLETE);
@@ -768,9 +831,9 @@ int sg_cache_load(sp_ruleset *rs)
     for (uint64_t i = 0; i < h.nrx; i++) {
         uint64_t slot, idx;
         memcpy(&slot, rxp + 8 * i, 8);
-        if (slot & 7 || slot > h.imglen - 8) goto out;
+        if (slot & 7 || slot > h.imglen - 8) WHY("damaged (a relocation out of bounds)");
         memcpy(&idx, img + slot, 8);
-        if (!idx || idx > ncodes) goto out;
+        if (!idx || idx > ncodes) WHY("damaged (a regular expression out of bounds)");
         pcre2_code *code = codes[idx - 1];
         memcpy(img + slot, &code, sizeof code);
     }
@@ -808,6 +871,32 @@ out:
     free(kbuf);
     free(tail);
     if (fd >= 0) close(fd);
+    return rc;
+}
+#undef WHY
+
+int sg_cache_load(sp_ruleset *rs)
+{
+    sp_buf key;
+    sp_buf_init(&key);
+    uint64_t buildlen;
+    char path[4200];
+    int rc = -1;
+    if (rs->cache_dir && !make_key(rs, &key, &buildlen)) {
+        cache_path(rs, &key, path, sizeof path);
+        rc = read_file(rs, path, &key, 0, NULL, 0);
+    }
+    sp_buf_fini(&key);
+    return rc;
+}
+
+int sg_ruleset_load(sp_ruleset *rs, const char *path, char *why, size_t whycap)
+{
+    sp_buf key;
+    sp_buf_init(&key);
+    key_build(&key);
+    int rc = sp_buf_failed(&key) ? -1 : read_file(rs, path, &key, 1, why, whycap);
+    if (rc && why && whycap && !why[0]) snprintf(why, whycap, "out of memory");
     sp_buf_fini(&key);
     return rc;
 }

@@ -350,4 +350,26 @@ s.ok(cache_states == ['off', 'off', 'written', 'read'], f'rule cache states {cac
 s.ok(timelines[2] == timelines[0] and timelines[3] == timelines[0],
      'rules read from the compiled-rules cache find other detections than compiled ones')
 print(f'rule cache: {cache_states[2]} then {cache_states[3]}, same {n_plan} detections as without it')
+
+# --- a compiled-rules file: spoor rules compile, then hunt --compiled-rules --
+spc = os.path.join(tmp, 'sigmahq.spc')
+p = subprocess.run([SPOOR, 'rules', 'compile', '-q', '-o', spc] + [x for x in rule_dirs if x != '--sigma'],
+                   capture_output=True, timeout=600)
+s.ok(os.path.exists(spc) and p.returncode in (0, 1), f'rules compile: rc {p.returncode} {p.stderr[:200]!r}')
+tl = os.path.join(tmp, 'compiled.jsonl')
+p = subprocess.run([SPOOR, 'hunt', '-q', '--json', '--threads', '2', '--compiled-rules', spc, '--timeline', tl] + evtx_dirs,
+                   capture_output=True, timeout=900)
+got = open(tl, encoding='utf-8').read() if os.path.exists(tl) else ''
+try:
+    state = json.loads(p.stdout).get('rule_cache')
+except ValueError:
+    state = None
+s.ok(state == 'compiled-rules file' and got == timelines[0],
+     f'hunt --compiled-rules: {state}, {got.count(chr(10))} detections vs {n_plan} from the YAML')
+p = subprocess.run([SPOOR, 'hunt', '-q', '--compiled-rules', spc, '--sigma', sig, evtx_dirs[0]], capture_output=True, timeout=60)
+s.ok(p.returncode == 2 and b'replaces --sigma' in p.stderr, f'--compiled-rules with --sigma: rc {p.returncode}')
+junk = write('junk.spc', 'title: not compiled rules\n')
+p = subprocess.run([SPOOR, 'hunt', '-q', '--compiled-rules', junk, evtx_dirs[0]], capture_output=True, timeout=60)
+s.ok(p.returncode == 2 and b'not a spoor compiled-rules file' in p.stderr, f'bad --compiled-rules file: rc {p.returncode} {p.stderr!r}')
+print(f'compiled-rules file: same {n_plan} detections as the YAML')
 s.done()

@@ -384,3 +384,76 @@ TEST(sigma_cache_sigmahq)
     for (int k = 0; k < 3; k++) sp_ruleset_free(rs[k]);
     rm_rf(root);
 }
+
+/* Compiled-rules files: written by sp_ruleset_save, read by sp_ruleset_load
+ * without any YAML; damaged or foreign files are refused with a reason. */
+TEST(sigma_compiled_rules_file)
+{
+    char tmpl[] = "/tmp/spoor-spc-test-XXXXXX";
+    char *root = mkdtemp(tmpl);
+    CHECK(root != NULL);
+    if (!root) return;
+    char rules[1100], pa[1200], pb[1200], spc[1200], junk[1200];
+    snprintf(rules, sizeof rules, "%s/rules", root);
+    mkdir(rules, 0700);
+    snprintf(pa, sizeof pa, "%s/a.yml", rules);
+    snprintf(pb, sizeof pb, "%s/b.yml", rules);
+    put_file(pa, RULES_A);
+    put_file(pb, RULES_B);
+    snprintf(spc, sizeof spc, "%s/rules.spc", root);
+    snprintf(junk, sizeof junk, "%s/junk.spc", root);
+    static char d0[16384], d1[16384], m0[8192], m1[8192];
+    sp_ruleset *r0 = compiled(rules, NULL, NULL);
+    CHECK(r0 != NULL);
+    if (!r0) { rm_rf(root); return; }
+    describe(r0, d0, sizeof d0);
+    detections(r0, m0, sizeof m0);
+    sp_error err;
+    CHECK(sp_ruleset_save(r0, spc, &err) == SP_OK);
+    sp_ruleset_free(r0);
+    /* the rule files change afterwards: the file keeps what was compiled */
+    put_file(pa, "title: other\nid: other-1\nlogsource: {product: test}\ndetection:\n  sel:\n    Q: 1\n  condition: sel\n");
+    sp_ruleset *r1 = NULL;
+    CHECK(sp_ruleset_load(spc, &r1, &err) == SP_OK);
+    if (r1) {
+        sp_ruleset_stats st;
+        sp_ruleset_get_stats(r1, &st);
+        CHECK_EQ_INT(st.cache, SP_RULE_CACHE_FILE);
+        describe(r1, d1, sizeof d1);
+        detections(r1, m1, sizeof m1);
+        CHECK_STR(d1, d0);
+        CHECK_STR(m1, m0);
+        /* a loaded set can be saved again, and loaded again (twice at once) */
+        CHECK(sp_ruleset_save(r1, junk, &err) == SP_OK);
+        sp_ruleset *r2 = NULL;
+        CHECK(sp_ruleset_load(junk, &r2, &err) == SP_OK);
+        if (r2) { detections(r2, m1, sizeof m1); CHECK_STR(m1, m0); sp_ruleset_free(r2); }
+        sp_ruleset_free(r1);
+    }
+    /* refusals, each with a reason naming what is wrong */
+    sp_ruleset *bad = NULL;
+    put_file(junk, "title: not compiled\n");
+    CHECK(sp_ruleset_load(junk, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(bad == NULL);
+    CHECK(strstr(err.msg, "not a spoor compiled-rules file") != NULL);
+    struct stat st;
+    CHECK(stat(spc, &st) == 0);
+    int fd = open(spc, O_WRONLY);
+    if (fd >= 0) {
+        unsigned char b = 0xa5;
+        CHECK(pwrite(fd, &b, 1, st.st_size / 3) == 1);
+        close(fd);
+    }
+    CHECK(sp_ruleset_load(spc, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(strstr(err.msg, "damaged") != NULL);
+    CHECK(truncate(spc, st.st_size / 2) == 0);
+    CHECK(sp_ruleset_load(spc, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(strstr(err.msg, "damaged") != NULL);
+    snprintf(junk, sizeof junk, "%s/missing.spc", root);
+    CHECK(sp_ruleset_load(junk, &bad, &err) == SP_ERR_IO);
+    /* an uncompiled set is not saved */
+    sp_ruleset *un = NULL;
+    CHECK(sp_ruleset_new(NULL, &un, &err) == SP_OK);
+    if (un) { CHECK(sp_ruleset_save(un, junk, &err) == SP_ERR_ARG); sp_ruleset_free(un); }
+    rm_rf(root);
+}
