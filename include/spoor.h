@@ -392,6 +392,10 @@ typedef struct sp_hunt_opts {
     /* actor profiles (borrowed; may be NULL): a web-shell client from a
      * profile's origin country or ASN is linked to that actor */
     const struct sp_kb *kb;
+    /* or, when kb is NULL, called once at sp_hunt_finish for the profiles,
+     * only if web-shell clients were seen (loading them costs a YAML parse
+     * most hunts need not pay); may return NULL */
+    const struct sp_kb *(*profiles)(void *user);
     /* detections from EVTX keep no rendered copy of their event (sp_hit.event
      * is ""): for hunts whose timeline is not written (the JSON rendering of
      * every detected event was ~5% of a SigmaHQ hunt) */

@@ -71,6 +71,9 @@ const sp_ip_row *sp_ana_ip(const sp_ana *a, size_t i);   /* most seen first */
 /* ----------------------------------------------------------- results */
 
 size_t sp_ana_logon_count(const sp_ana *a);
+/* web-shell endpoints seen (after merging; their clients are matched to
+ * actor profiles at sp_ana_finish) */
+size_t sp_ana_web_count(const sp_ana *a);
 const sp_logon_row *sp_ana_logon(const sp_ana *a, size_t i);   /* most failures+successes first */
 size_t sp_ana_change_count(const sp_ana *a);
 const sp_account_change *sp_ana_change(const sp_ana *a, size_t i);   /* time order */

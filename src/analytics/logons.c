@@ -369,6 +369,8 @@ void sp_ana_finish(sp_ana *a, const sp_geo *geo, const struct sp_intel *intel, c
 }
 
 size_t sp_ana_logon_count(const sp_ana *a) { return a->s.nrows; }
+
+size_t sp_ana_web_count(const sp_ana *a) { return a->s.nweb; }
 const sp_logon_row *sp_ana_logon(const sp_ana *a, size_t i) { return i < a->s.nrows ? &a->s.rows[i] : NULL; }
 size_t sp_ana_change_count(const sp_ana *a) { return a->s.nch; }
 const sp_account_change *sp_ana_change(const sp_ana *a, size_t i) { return i < a->s.nch ? &a->s.ch[i] : NULL; }

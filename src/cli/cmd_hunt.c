@@ -83,7 +83,24 @@ typedef struct hunt_cli {
     int attribute;             /* --attribute: assess who is behind it */
     cli_attr_opts ao;
     const sp_ruleset *rs;
+    sp_kb *profiles;           /* loaded on demand (profiles_cb) */
 } hunt_cli;
+
+/* actor profiles, for the web-shell clients: loaded at the end of the hunt
+ * only if there are such clients (quietly absent when the intel folder is
+ * not found; --no-profiles leaves them out) */
+static const struct sp_kb *profiles_cb(void *user)
+{
+    hunt_cli *c = user;
+    char dir[4096], pp[4200];
+    if (c->ao.no_profiles || c->profiles || !sp_intel_dir(dir, sizeof dir) || sp_kb_new(&c->profiles) != SP_OK)
+        return c->profiles;
+    snprintf(pp, sizeof pp, "%s/profiles", dir);
+    sp_error kerr;
+    memset(&kerr, 0, sizeof kerr);
+    if (sp_kb_add_profiles(c->profiles, pp, &kerr) != SP_OK) { sp_kb_free(c->profiles); c->profiles = NULL; }
+    return c->profiles;
+}
 
 static void warn_cb(void *user, const char *file, uint64_t off, const char *msg)
 {
@@ -879,7 +896,6 @@ int cmd_hunt(int argc, char **argv)
     sp_hunt_opts ho = {0};
     sp_ruleset *rs = NULL;
     sp_hunt *h = NULL;
-    sp_kb *kb = NULL;
     if (!sigma || !inputs || !c.status || !c.rule_ids || !intel_paths || !geo_paths) { rc = EX_NOINPUT; goto out; }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -986,18 +1002,7 @@ int cmd_hunt(int argc, char **argv)
         if (!ngeo) sp_geo_add_default(geo, NULL);
         ho.geo = geo;
     }
-    /* actor profiles, for the web-shell clients (quietly absent when the
-     * intel folder is not found; --no-profiles leaves them out) */
-    if (!c.ao.no_profiles) {
-        char dir[4096], pp[4200];
-        if (sp_intel_dir(dir, sizeof dir) && sp_kb_new(&kb) == SP_OK) {
-            snprintf(pp, sizeof pp, "%s/profiles", dir);
-            sp_error kerr;
-            memset(&kerr, 0, sizeof kerr);
-            if (sp_kb_add_profiles(kb, pp, &kerr) != SP_OK) { sp_kb_free(kb); kb = NULL; }
-            ho.kb = kb;
-        }
-    }
+    ho.profiles = profiles_cb;
     ho.diag = diag_cb;
     ho.warn = warn_cb;
     ho.progress = progress_cb;
@@ -1035,7 +1040,7 @@ out:
     sp_ruleset_free(rs);
     sp_intel_free(intel);
     sp_geo_free(geo);
-    sp_kb_free(kb);
+    sp_kb_free(c.profiles);
     free(intel_paths);
     free(geo_paths);
     free(sigma);

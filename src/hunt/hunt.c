@@ -1339,7 +1339,9 @@ sp_status sp_hunt_finish(sp_hunt *h, sp_error *err)
         if (h->ndet) qsort(h->det, h->ndet, sizeof *h->det, cmp_det);
         for (unsigned k = 0; k < h->nthreads; k++) sp_ana_merge(h->ana, h->aw[k]);
         sp_ana_merge(h->ana, h->aw_merge);
-        sp_ana_finish(h->ana, h->o.geo, h->o.intel, h->o.kb);
+        const struct sp_kb *kb = h->o.kb;
+        if (!kb && h->o.profiles && sp_ana_web_count(h->ana)) kb = h->o.profiles(h->o.user);
+        sp_ana_finish(h->ana, h->o.geo, h->o.intel, kb);
     }
     h->finished = 1;
     if (h->nomem) {
