@@ -254,11 +254,12 @@ TEST(sigma_cache_round_trip_and_fallbacks)
     CHECK(cf[0] != 0);
     struct stat st;
     CHECK(stat(cf, &st) == 0);
+    CHECK(st.st_size > 65536 + 4096);   /* the image starts at 64 KB */
     int fd = open(cf, O_WRONLY);
     CHECK(fd >= 0);
     if (fd >= 0) {   /* one flipped byte in the middle of the image */
         unsigned char b = 0x5a;
-        CHECK(pwrite(fd, &b, 1, st.st_size / 2) == 1);
+        CHECK(pwrite(fd, &b, 1, 65536 + (st.st_size - 65536) / 2) == 1);   /* inside the image */
         close(fd);
     }
     r2 = compiled(rules, cache, &state);
@@ -441,7 +442,7 @@ TEST(sigma_compiled_rules_file)
     int fd = open(spc, O_WRONLY);
     if (fd >= 0) {
         unsigned char b = 0xa5;
-        CHECK(pwrite(fd, &b, 1, st.st_size / 3) == 1);
+        CHECK(pwrite(fd, &b, 1, 65536 + (st.st_size - 65536) / 3) == 1);   /* inside the image */
         close(fd);
     }
     CHECK(sp_ruleset_load(spc, &bad, &err) == SP_ERR_FORMAT);
