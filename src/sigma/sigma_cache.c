@@ -852,14 +852,15 @@ static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int bu
     c = crc64_ecma_refl(c, (const unsigned char *)tail, tlen);
     if (c != h.crc) WHY("damaged (checksum mismatch)");
     const char *relp = tail, *rxp = relp + 8 * h.nrel, *rxb = rxp + 8 * h.nrx;
-    for (uint64_t i = 0; i < h.nrel; i++) {
+    /* at its own address the image's pointers are right as they are (the
+     * CRC vouches for them); elsewhere each is moved, bounds-checked */
+    for (uint64_t i = 0; !fixed && i < h.nrel; i++) {
         uint64_t slot, to;
         memcpy(&slot, relp + 8 * i, 8);
         if (slot & 7 || slot > h.imglen - 8) WHY("damaged (a relocation out of bounds)");
         memcpy(&to, img + slot, 8);
         to -= SG_IMAGE_BASE;
         if (!to || to >= h.imglen) WHY("damaged (a pointer out of bounds)");
-        if (fixed) continue;   /* in place already */
         uintptr_t p = (uintptr_t)(img + to);
         memcpy(img + slot, &p, sizeof p);
     }

@@ -29,20 +29,47 @@
 
 #include "sigma/sigma.h"
 
-typedef struct pair { uint32_t nh, lit; } pair;
-typedef struct pairs { pair *p; uint32_t n, cap; int failed; } pairs;
+/* (field name hash, literal id) pairs, packed nh << 32 | lit so that one
+ * integer sort groups them by field with the literals ascending */
+typedef struct pairs { uint64_t *p; uint32_t n, cap; int failed; } pairs;
 
 static void push(pairs *P, uint32_t nh, uint32_t lit)
 {
     if (P->failed) return;
     if (P->n == P->cap) {
         uint32_t nc = P->cap ? P->cap * 2 : 256;
-        pair *np = realloc(P->p, nc * sizeof *np);
+        uint64_t *np = realloc(P->p, nc * sizeof *np);
         if (!np) { P->failed = 1; return; }
         P->p = np;
         P->cap = nc;
     }
-    P->p[P->n++] = (pair){nh, lit};
+    P->p[P->n++] = (uint64_t)nh << 32 | lit;
+}
+
+static inline uint32_t pair_nh(uint64_t x) { return (uint32_t)(x >> 32); }
+static inline uint32_t pair_lit(uint64_t x) { return (uint32_t)x; }
+
+/* LSD radix sort, a byte per pass, passes where every key has the same
+ * byte skipped (literal ids use two of their four bytes); qsort with a
+ * comparator was half of building SigmaHQ's routes */
+static int sort_keys(uint64_t *a, uint32_t n)
+{
+    if (n < 2) return 0;
+    uint64_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return -1;
+    uint64_t *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        uint32_t cnt[256] = {0};
+        for (uint32_t i = 0; i < n; i++) cnt[(src[i] >> shift) & 255]++;
+        if (cnt[(src[0] >> shift) & 255] == n) continue;
+        uint32_t at = 0;
+        for (unsigned b = 0; b < 256; b++) { uint32_t c = cnt[b]; cnt[b] = at; at += c; }
+        for (uint32_t i = 0; i < n; i++) dst[cnt[(src[i] >> shift) & 255]++] = src[i];
+        uint64_t *t = src; src = dst; dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(tmp);
+    return 0;
 }
 
 static uint32_t renamed(const sg_lsvar *var, uint32_t fid)
@@ -68,13 +95,6 @@ static void walk(const sp_ruleset *rs, const sg_node *x, const sg_lsvar *var, pa
         return;
     }
     for (uint32_t i = 0; i < x->n; i++) walk(rs, x->kid[i], var, P, depth + 1);
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const pair *x = a, *y = b;
-    if (x->nh != y->nh) return x->nh < y->nh ? -1 : 1;
-    return x->lit < y->lit ? -1 : x->lit > y->lit;
 }
 
 uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uint32_t eid, const sg_clist **out)
@@ -114,13 +134,12 @@ static int route_build(const sp_ruleset *rs, sg_route *r)
             walk(rs, R->cond, var, &P, 0);
             for (uint32_t f = 0; f < R->nfilters; f++) walk(rs, R->filters[f], var, &P, 0);
         }
-    if (P.failed) { free(P.p); return -1; }
-    if (P.n) qsort(P.p, P.n, sizeof *P.p, cmp_pair);
+    if (P.failed || sort_keys(P.p, P.n)) { free(P.p); return -1; }
     /* unique pairs, literal ids packed per field */
     uint32_t u = 0, nf = 0;
     for (uint32_t i = 0; i < P.n; i++) {
-        if (u && P.p[u - 1].nh == P.p[i].nh && P.p[u - 1].lit == P.p[i].lit) continue;
-        if (P.p[i].nh && (!u || P.p[u - 1].nh != P.p[i].nh)) nf++;
+        if (u && P.p[u - 1] == P.p[i]) continue;
+        if (pair_nh(P.p[i]) && (!u || pair_nh(P.p[u - 1]) != pair_nh(P.p[i]))) nf++;
         P.p[u++] = P.p[i];
     }
     uint32_t *ids = malloc((u ? u : 1) * sizeof *ids);
@@ -133,16 +152,16 @@ static int route_build(const sp_ruleset *rs, sg_route *r)
     r->fidx_cap = cap;
     for (uint32_t i = 0; i < u;) {
         uint32_t j = i, m = 0;
-        while (j < u && P.p[j].nh == P.p[i].nh) {
-            if (P.p[j].lit != UINT32_MAX) ids[m++] = P.p[j].lit;   /* not the look-only marker */
+        while (j < u && pair_nh(P.p[j]) == pair_nh(P.p[i])) {
+            if (pair_lit(P.p[j]) != UINT32_MAX) ids[m++] = pair_lit(P.p[j]);   /* not the look-only marker */
             j++;
         }
-        if (!P.p[i].nh) {
+        if (!pair_nh(P.p[i])) {
             if (sg_pf_build(&r->any, rs, ids, m, 0, 0)) goto out;
             r->has_any = 1;
         } else {
             sg_fpf *f = &r->f[r->nf];
-            f->nh = P.p[i].nh;
+            f->nh = pair_nh(P.p[i]);
             if (sg_pf_build(&f->pf, rs, ids, m, 0, 0)) goto out;
             uint32_t h = f->nh & (cap - 1);
             while (r->fidx[h]) h = (h + 1) & (cap - 1);
