@@ -258,21 +258,26 @@ static uint64_t obj(cw *w, const void *p, size_t n, int nul)
 
 static char *at(cw *w, uint64_t off) { return w->img.p + off; }
 
+/* append v to a growing list of offsets */
+static void push_off(cw *w, uint64_t **a, size_t *n, size_t *cap, uint64_t v)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        uint64_t *na = realloc(*a, nc * sizeof *na);
+        if (!na) { w->failed = 1; return; }
+        *a = na;
+        *cap = nc;
+    }
+    (*a)[(*n)++] = v;
+}
+
 /* store target offset `to` in the pointer slot at `slot` */
 static void setp(cw *w, uint64_t slot, uint64_t to)
 {
     if (w->failed) return;
     uintptr_t v = to ? (uintptr_t)(SG_IMAGE_BASE + to) : 0;
     memcpy(at(w, slot), &v, sizeof v);
-    if (!to) return;
-    if (w->nrel == w->caprel) {
-        size_t nc = w->caprel ? w->caprel * 2 : 1 << 16;
-        uint64_t *nr = realloc(w->rel, nc * sizeof *nr);
-        if (!nr) { w->failed = 1; return; }
-        w->rel = nr;
-        w->caprel = nc;
-    }
-    w->rel[w->nrel++] = slot;
+    if (to) push_off(w, &w->rel, &w->nrel, &w->caprel, slot);
 }
 
 static uint64_t str(cw *w, const char *s) { return s ? obj(w, s, strlen(s), 1) : 0; }
@@ -322,14 +327,7 @@ static void put_val(cw *w, uint64_t o, const sg_val *v)
         uint32_t i = regex_index(w->rs, v->re);
         if (i == UINT32_MAX) { w->failed = 1; return; }
         idx = (uintptr_t)i + 1;
-        if (w->nrx == w->caprx) {
-            size_t nc = w->caprx ? w->caprx * 2 : 256;
-            uint64_t *nr = realloc(w->rx, nc * sizeof *nr);
-            if (!nr) { w->failed = 1; return; }
-            w->rx = nr;
-            w->caprx = nc;
-        }
-        w->rx[w->nrx++] = SLOT(o, sg_val, re);
+        push_off(w, &w->rx, &w->nrx, &w->caprx, SLOT(o, sg_val, re));
     }
     if (!w->failed) memcpy(at(w, SLOT(o, sg_val, re)), &idx, sizeof idx);
 }
