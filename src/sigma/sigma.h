@@ -103,6 +103,7 @@ typedef struct sg_val {
     const char *lit;         /* SM_EXACT..SM_CONTAINS literal (lowercased unless cased);
                                 VK_RE: a lowercased literal every match contains, or NULL */
     uint32_t len;
+    uint32_t re_idx;         /* VK_RE: index of re in rs->regexes (its JIT state) */
     sg_tok *tok;             /* SM_GLOB */
     uint32_t ntok;
     int64_t num;
@@ -516,6 +517,9 @@ uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uin
 /* the route for those lists, built by the first scanner that needs it and
  * shared with the ruleset's other scanners; NULL: fall back */
 const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint32_t nl);
+/* rs->regexes[i] JIT-compiled on first use (once, under the route table's
+ * lock; a set that is never matched pays nothing) */
+void sg_regex_ready(const sp_ruleset *rs, uint32_t i);
 /* the ruleset's route table (sp_ruleset_new / sp_ruleset_free) */
 int sg_routes_init(sp_ruleset *rs);
 void sg_routes_fini(sp_ruleset *rs);

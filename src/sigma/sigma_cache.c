@@ -62,7 +62,7 @@
 #include "sigma/sigma.h"
 
 #define SG_CACHE_MAGIC "SPRULES\0"
-#define SG_CACHE_FORMAT 2u
+#define SG_CACHE_FORMAT 3u
 #define SG_CACHE_KEEP 8
 /* Pointers in an image hold SG_IMAGE_BASE + their target's offset: mapped
  * at that address (MAP_FIXED_NOREPLACE), an image needs no relocation and
@@ -594,11 +594,12 @@ static int build_image(const sp_ruleset *rs, cw *w)
  *   key[keylen]  zeros up to a multiple of SG_IMAGE_ALIGN  image[imglen]
  *   rel[nrel] u64  rx[nrx] u64  regexes[rxlen]
  * key[0..buildlen) names the build (a file written with sp_ruleset_save is
- * checked against that part only); crc: CRC-64 of everything after the
- * header. */
+ * checked against that part only); crc: CRC-64 of the key, the image, rx
+ * and the regexes; crc_rel: of the relocations (read only when the image
+ * cannot be mapped at its own address). */
 typedef struct chead {
     char magic[8];
-    uint64_t format, keylen, buildlen, imglen, nrel, nrx, rxlen, crc;
+    uint64_t format, keylen, buildlen, imglen, nrel, nrx, rxlen, crc, crc_rel;
 } chead;
 
 static void cache_path(const sp_ruleset *rs, const sp_buf *key, char *out, size_t cap)
@@ -696,10 +697,10 @@ static int write_file(const sp_ruleset *rs, const sp_buf *key, uint64_t buildlen
     uint64_t c = 0;
     c = crc64_ecma_refl(c, (const unsigned char *)key->p, h.keylen);
     c = crc64_ecma_refl(c, (const unsigned char *)w.img.p, h.imglen);
-    c = crc64_ecma_refl(c, (const unsigned char *)w.rel, w.nrel * sizeof *w.rel);
     c = crc64_ecma_refl(c, (const unsigned char *)w.rx, w.nrx * sizeof *w.rx);
     if (rxlen) c = crc64_ecma_refl(c, rx, rxlen);
     h.crc = c;
+    h.crc_rel = crc64_ecma_refl(0, (const unsigned char *)w.rel, w.nrel * sizeof *w.rel);
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= sizeof tmp) goto out;
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) goto out;
@@ -841,17 +842,20 @@ static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int bu
     int fixed;
     img = image_map(fd, image_offset(&h), imglen, &fixed);
     if (!img) WHY("cannot be mapped");
-    size_t tlen = 8 * h.nrel + 8 * h.nrx + h.rxlen;
-    tail = malloc(tlen ? tlen : 1);
+    /* the regex slots and codes; the relocations only when they are needed:
+     * at its own address the image's pointers are right as they are (the
+     * CRC vouches for them); elsewhere each is moved, bounds-checked */
+    size_t rlen = fixed ? 0 : 8 * h.nrel, tlen = 8 * h.nrx + h.rxlen;
+    uint64_t toff = image_offset(&h) + imglen + 8 * h.nrel;
+    tail = malloc(rlen + tlen ? rlen + tlen : 1);
     if (!tail) WHY("out of memory");
-    if (pread_all(fd, tail, tlen, image_offset(&h) + imglen)) WHY("damaged (cut short)");
+    if (pread_all(fd, tail, rlen, toff - rlen) || pread_all(fd, tail + rlen, tlen, toff)) WHY("damaged (cut short)");
     uint64_t c = crc64_ecma_refl(0, (const unsigned char *)kbuf, h.keylen);
     c = crc64_ecma_refl(c, (const unsigned char *)img, imglen);
-    c = crc64_ecma_refl(c, (const unsigned char *)tail, tlen);
-    if (c != h.crc) WHY("damaged (checksum mismatch)");
-    const char *relp = tail, *rxp = relp + 8 * h.nrel, *rxb = rxp + 8 * h.nrx;
-    /* at its own address the image's pointers are right as they are (the
-     * CRC vouches for them); elsewhere each is moved, bounds-checked */
+    c = crc64_ecma_refl(c, (const unsigned char *)tail + rlen, tlen);
+    if (c != h.crc || (rlen && crc64_ecma_refl(0, (const unsigned char *)tail, rlen) != h.crc_rel))
+        WHY("damaged (checksum mismatch)");
+    const char *relp = tail, *rxp = tail + rlen, *rxb = rxp + 8 * h.nrx;
     for (uint64_t i = 0; !fixed && i < h.nrel; i++) {
         uint64_t slot, to;
         memcpy(&slot, relp + 8 * i, 8);
@@ -873,8 +877,7 @@ static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int bu
             codes = NULL;
             WHY("damaged (its regular expressions)");
         }
-        ncodes = root->nre;
-        for (uint32_t i = 0; i < ncodes; i++) pcre2_jit_compile(codes[i], PCRE2_JIT_COMPLETE);
+        ncodes = root->nre;   /* JIT-compiled on first use (sg_regex_ready) */
     }
     for (uint64_t i = 0; i < h.nrx; i++) {
         uint64_t slot, idx;

@@ -77,6 +77,11 @@ static uint32_t log2_at_least(uint64_t x, uint32_t lo, uint32_t hi)
 int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t n, uint32_t bits4, uint32_t bits3)
 {
     memset(pf, 0, sizeof *pf);
+    if (n <= SG_PF_SMALL) {   /* searched one by one (sg_pf_scan): no anchor tables */
+        pf->nlit = pf->nsmall = n;
+        if (n) memcpy(pf->small, lits, n * sizeof *lits);
+        return 0;
+    }
     uint32_t n3 = 0, n2 = 0;
     for (uint32_t i = 0; i < n; i++) { n3 += rs->lit_len[lits[i]] == 3; n2 += rs->lit_len[lits[i]] == 2; }
     /* sized for ~1 false bitmap hit in 32 positions unless given */
@@ -129,10 +134,6 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
         }
     }
     pf->nlit = n;
-    if (n <= SG_PF_SMALL) {
-        pf->nsmall = n;
-        if (n) memcpy(pf->small, lits, n * sizeof *lits);
-    }
     return 0;
 }
 

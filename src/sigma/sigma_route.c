@@ -204,6 +204,7 @@ struct sg_routes {
     pthread_mutex_t mu;
     sg_route *r;             /* open addressing by key_hash, 2 * SP_SIGMA_MAX_ROUTES */
     uint32_t cap, n;
+    uint8_t *jit;            /* [rs->nre] regex JIT-compiled (sg_regex_ready) */
 };
 
 int sg_routes_init(sp_ruleset *rs)
@@ -222,6 +223,7 @@ void sg_routes_fini(sp_ruleset *rs)
     for (uint32_t i = 0; i < t->cap; i++)
         if (t->r[i].used) route_free(&t->r[i]);
     free(t->r);
+    free(t->jit);
     pthread_mutex_destroy(&t->mu);
     free(t);
     rs->rt = NULL;
@@ -311,6 +313,28 @@ const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint3
     memcpy(e->lists, lists, nl * sizeof *lists);
     e->r = got;
     return got;
+}
+
+/* JIT compilation of a regex the first time it is matched.  The flag is
+ * read without the lock (acquire) and set under it after compiling
+ * (release): no scanner matches a code while another compiles it.
+ * pcre2_jit_compile falls back to the interpreter when JIT is unavailable.
+ * Lazily, because a hunt matches few of SigmaHQ's ~300 regexes (the
+ * prefilter drops the rest) and compiling all of them cost 1.6 ms of
+ * every start. */
+void sg_regex_ready(const sp_ruleset *rs, uint32_t i)
+{
+    struct sg_routes *t = rs->rt;
+    if (!t || i >= rs->nre) return;
+    uint8_t *jit = __atomic_load_n(&t->jit, __ATOMIC_ACQUIRE);
+    if (jit && __atomic_load_n(&jit[i], __ATOMIC_ACQUIRE)) return;
+    pthread_mutex_lock(&t->mu);
+    if (!t->jit) __atomic_store_n(&t->jit, sp_calloc_touched(rs->nre, 1), __ATOMIC_RELEASE);
+    if (t->jit && !t->jit[i]) {
+        pcre2_jit_compile(rs->regexes[i], PCRE2_JIT_COMPLETE);
+        __atomic_store_n(&t->jit[i], 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->mu);
 }
 
 void sg_rrefs_free(sp_scanner *sc)

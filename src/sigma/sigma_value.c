@@ -576,7 +576,6 @@ sg_item *sg_compile_item(sg_cctx *c, const char *key, size_t keylen, const ynode
                 fail(c, "'%.*s|re': bad regular expression at offset %zu: %s", fnl, fname, (size_t)eo, m);
                 return NULL;
             }
-            pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);   /* falls back to the interpreter if JIT fails */
             if (rs->nre == rs->cap_re) {
                 uint32_t nc = rs->cap_re ? rs->cap_re * 2 : 64;
                 pcre2_code **nr = realloc(rs->regexes, nc * sizeof *nr);
@@ -589,6 +588,7 @@ sg_item *sg_compile_item(sg_cctx *c, const char *key, size_t keylen, const ynode
             if (!v) return NULL;
             v->kind = VK_RE;
             v->re = re;
+            v->re_idx = rs->nre - 1;   /* JIT-compiled on first use: sg_regex_ready */
             v->group = group;
             {   /* a literal every match contains: the value joins the prefilter */
                 char lit[256];
