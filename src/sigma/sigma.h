@@ -269,7 +269,7 @@ typedef struct sg_pf {
 } sg_pf;
 
 /* a rule file noted for loading when a cache is used (sigma_cache.c) */
-typedef struct sg_cfile { const char *path; uint64_t ino, size, mtime_ns; } sg_cfile;
+typedef struct sg_cfile { const char *path; uint64_t ino, size, mtime_ns, ctime_ns; } sg_cfile;
 
 struct sp_ruleset {
     sp_arena ar;             /* all compiled data */

@@ -367,7 +367,7 @@ sp_status sp_ruleset_save(const sp_ruleset *rs, const char *path, sp_error *err)
     errno = 0;
     if (sg_ruleset_save(rs, path)) {
         int e = errno;
-        set_err(err, path, e ? strerror(e) : "out of memory");
+        set_err(err, path, e ? strerror(e) : "out of memory, or this build cannot read its own executable");
         if (err) err->sys_errno = e;
         return e ? SP_ERR_IO : SP_ERR_NOMEM;
     }

@@ -29,7 +29,8 @@
  * itself: a format version, the structure sizes, this executable's
  * identity (a CRC-64 of /proc/self/exe: any rebuild invalidates), then the
  * logsource and placeholder files, and every rule file loaded, in order,
- * with its size, mtime (ns) and inode.  A file the user names is checked
+ * with its size, mtime and ctime (ns) and inode (ctime: a copy that keeps
+ * the mtime still changes it).  A file the user names is checked
  * against the first part only.  The image has a
  * CRC-64 (ISA-L), and every relocation is bounds-checked on load, so a
  * damaged or truncated cache is rejected and the rules are compiled from
@@ -57,6 +58,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sigma/sigma.h"
@@ -95,6 +97,7 @@ static void key_stat(sp_buf *k, const char *path)
         key_u64(k, (uint64_t)st.st_ino);
         key_u64(k, (uint64_t)st.st_size);
         key_u64(k, (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec);
+        key_u64(k, (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec);
     } else {
         key_u64(k, UINT64_MAX);
     }
@@ -116,6 +119,7 @@ int sg_cache_note_file(sp_ruleset *rs, const char *path, const struct stat *st)
     f->ino = (uint64_t)st->st_ino;
     f->size = (uint64_t)st->st_size;
     f->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000ull + (uint64_t)st->st_mtim.tv_nsec;
+    f->ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000ull + (uint64_t)st->st_ctim.tv_nsec;
     rs->ncfiles++;
     return 0;
 }
@@ -128,7 +132,7 @@ static pthread_once_t g_exe_once = PTHREAD_ONCE_INIT;
 static void exe_identity(void)
 {
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
+    if (fd < 0) return;   /* g_exe_size stays 0: no image is written or read */
     unsigned char buf[1 << 16];
     uint64_t c = 0, n = 0;
     ssize_t k;
@@ -138,10 +142,12 @@ static void exe_identity(void)
     g_exe_size = n;
 }
 
-/* what the image's layout depends on: this build */
-static void key_build(sp_buf *k)
+/* what the image's layout depends on: this build; -1 when the executable
+ * cannot be read (then images are neither written nor read) */
+static int key_build(sp_buf *k)
 {
     pthread_once(&g_exe_once, exe_identity);
+    if (!g_exe_size) return -1;
     key_add(k, SG_CACHE_MAGIC, 8);
     key_u64(k, SG_CACHE_FORMAT);
     key_u64(k, sizeof(sp_ruleset) << 32 | sizeof(sg_rule));
@@ -149,12 +155,13 @@ static void key_build(sp_buf *k)
     key_str(k, SP_VERSION);
     key_u64(k, g_exe_crc);
     key_u64(k, g_exe_size);
+    return sp_buf_failed(k) ? -1 : 0;
 }
 
 /* the key: the build, then everything the compiled set was made from */
 static int make_key(const sp_ruleset *rs, sp_buf *k, uint64_t *buildlen)
 {
-    key_build(k);
+    if (key_build(k)) return -1;
     *buildlen = k->len;
     key_stat(k, rs->ls_path);
     key_stat(k, rs->ph_path);
@@ -165,6 +172,7 @@ static int make_key(const sp_ruleset *rs, sp_buf *k, uint64_t *buildlen)
         key_u64(k, f->ino);
         key_u64(k, f->size);
         key_u64(k, f->mtime_ns);
+        key_u64(k, f->ctime_ns);
     }
     return sp_buf_failed(k) ? -1 : 0;
 }
@@ -646,9 +654,14 @@ static void prune(const char *dir)
     struct dirent *de;
     while ((de = readdir(d)) && n < 64) {
         size_t l = strlen(de->d_name);
-        if (l < 10 || l >= sizeof e[0].name || strncmp(de->d_name, "rules-", 6) || strcmp(de->d_name + l - 4, ".spc")) continue;
+        if (l < 10 || strncmp(de->d_name, "rules-", 6)) continue;
         struct stat st;
         if (fstatat(dirfd(d), de->d_name, &st, 0)) continue;
+        if (!strcmp(de->d_name + l - 4, ".tmp")) {   /* left by a run that died while writing */
+            if (st.st_mtime < time(NULL) - 3600) unlinkat(dirfd(d), de->d_name, 0);
+            continue;
+        }
+        if (l >= sizeof e[0].name || strcmp(de->d_name + l - 4, ".spc")) continue;
         memcpy(e[n].name, de->d_name, l + 1);
         e[n].t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         n++;
@@ -945,8 +958,12 @@ int sg_ruleset_load(sp_ruleset *rs, const char *path, char *why, size_t whycap)
 {
     sp_buf key;
     sp_buf_init(&key);
-    key_build(&key);
-    int rc = sp_buf_failed(&key) ? -1 : read_file(rs, path, &key, 1, why, whycap);
+    int rc = -1;
+    if (key_build(&key)) {
+        if (why && whycap) snprintf(why, whycap, "this build of spoor cannot identify itself (/proc/self/exe)");
+    } else {
+        rc = read_file(rs, path, &key, 1, why, whycap);
+    }
     if (rc && why && whycap && !why[0]) snprintf(why, whycap, "out of memory");
     sp_buf_fini(&key);
     return rc;

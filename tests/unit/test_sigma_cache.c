@@ -235,6 +235,22 @@ TEST(sigma_cache_round_trip_and_fallbacks)
         CHECK_STR(sp_ruleset_rule(r2, 0)->level, "low");
         sp_ruleset_free(r2);
     }
+    /* the same size and the old mtime put back (as `cp -p` or `touch -r`
+     * would): the ctime still tells */
+    struct stat before;
+    CHECK(stat(pa, &before) == 0);
+    char *same = strdup(RULES_A);
+    if (same) {
+        char *lv = strstr(same, "level: high");
+        if (lv) memcpy(lv, "level: crit", 11);
+        put_file(pa, same);
+        free(same);
+        struct timespec tv[2] = {before.st_atim, before.st_mtim};
+        CHECK(utimensat(AT_FDCWD, pa, tv, 0) == 0);
+    }
+    r2 = compiled(rules, cache, &state);
+    CHECK_EQ_INT(state, SP_RULE_CACHE_WRITTEN);
+    if (r2) { CHECK_STR(sp_ruleset_rule(r2, 0)->level, "crit"); sp_ruleset_free(r2); }
     put_file(pa, RULES_A);
     /* a new file in the folder is seen too */
     char pc[1200];
