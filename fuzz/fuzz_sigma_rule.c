@@ -79,8 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[64];
     snprintf(path, sizeof path, "/tmp/spoor-fuzz-%ld.spc", (long)getpid());
     if (sp_ruleset_save(rs, path, &err) == SP_OK) {
+        /* the original is freed first: a pointer the image kept to it would
+         * be a use after free (ASan), not a silent success */
+        size_t count = sp_ruleset_count(rs);
+        sp_ruleset_free(rs);
+        rs = NULL;
         if (sp_ruleset_load(path, &copy, &err) != SP_OK) abort();   /* what was just written must load */
-        if (sp_ruleset_count(copy) != sp_ruleset_count(rs) || run_events(copy) != got) abort();
+        if (sp_ruleset_count(copy) != count || run_events(copy) != got) abort();
         unlink(path);
     }
     n += got;
