@@ -162,21 +162,31 @@ static uint64_t count_hash(const void *obj, const char *key)
     return h ^ (h >> 29);
 }
 
-static int count_grow(counts *c)
+/* An open-addressing index (entry number + 1) over n entries, doubled in
+ * size; hash(ctx, i) is entry i's hash.  -1 when out of memory. */
+static int index_grow(uint32_t **idx, size_t *icap, size_t n, uint64_t (*hash)(const void *, size_t), const void *ctx)
 {
-    size_t nc = c->icap ? c->icap * 2 : 64;
+    size_t nc = *icap ? *icap * 2 : 64;
     uint32_t *ni = calloc(nc, sizeof *ni);
     if (!ni) return -1;
-    for (size_t i = 0; i < c->n; i++) {
-        size_t h = count_hash(c->a[i].obj, c->a[i].key) & (nc - 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t h = hash(ctx, i) & (nc - 1);
         while (ni[h]) h = (h + 1) & (nc - 1);
         ni[h] = (uint32_t)i + 1;
     }
-    free(c->idx);
-    c->idx = ni;
-    c->icap = nc;
+    free(*idx);
+    *idx = ni;
+    *icap = nc;
     return 0;
 }
+
+static uint64_t count_hash_at(const void *ctx, size_t i)
+{
+    const counts *c = ctx;
+    return count_hash(c->a[i].obj, c->a[i].key);
+}
+
+static int count_grow(counts *c) { return index_grow(&c->idx, &c->icap, c->n, count_hash_at, c); }
 
 /* count one more of `key` (or of the object `obj` when given: rules are
  * told apart by identity, as two indicators may share an id); a hash
@@ -222,21 +232,13 @@ static uint64_t rh_hash(const sp_rule_info *r, const char *host)
     return h ^ (h >> 31);
 }
 
-static int rh_grow(rh_table *t)
+static uint64_t rh_hash_at(const void *ctx, size_t i)
 {
-    size_t nc = t->icap ? t->icap * 2 : 256;
-    uint32_t *ni = calloc(nc, sizeof *ni);
-    if (!ni) return -1;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t h = rh_hash(t->a[i].rule, t->a[i].host) & (nc - 1);
-        while (ni[h]) h = (h + 1) & (nc - 1);
-        ni[h] = (uint32_t)i + 1;
-    }
-    free(t->idx);
-    t->idx = ni;
-    t->icap = nc;
-    return 0;
+    const rh_table *t = ctx;
+    return rh_hash(t->a[i].rule, t->a[i].host);
 }
+
+static int rh_grow(rh_table *t) { return index_grow(&t->idx, &t->icap, t->n, rh_hash_at, t); }
 
 static void rh_build(const sp_hunt *h, rh_table *t)
 {
