@@ -327,6 +327,8 @@ struct sp_ruleset {
     int cache_state;         /* sp_ruleset_stats.cache */
     sg_cfile *cfiles;
     uint32_t ncfiles, cap_cfiles;
+    struct sg_route *img_routes; /* routes prebuilt into the image (sg_routes_prebuild) */
+    uint32_t nimg_routes;
     void *image;             /* read from the cache: every array below lives in it */
     size_t image_len;
     /* stats */
@@ -449,6 +451,7 @@ typedef struct sg_route {
     uint32_t nlists;
     uint8_t used, failed;
     uint8_t ready;           /* built (a shared route may still be building) */
+    uint8_t in_image;        /* its arrays live in a cache image (not freed) */
     sg_fpf *f;               /* per field read by a candidate */
     uint32_t nf;
     uint32_t *fidx;          /* open addressing: field name hash -> index+1 into f */
@@ -520,6 +523,13 @@ const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint3
 /* rs->regexes[i] JIT-compiled on first use (once, under the route table's
  * lock; a set that is never matched pays nothing) */
 void sg_regex_ready(const sp_ruleset *rs, uint32_t i);
+/* Build every route the index can produce (once, before an image is
+ * written, so that runs from the image build none); the built ones, for
+ * the image writer: out[] gets up to max, returns how many there are */
+void sg_routes_prebuild(const sp_ruleset *rs);
+uint32_t sg_routes_built(const sp_ruleset *rs, const sg_route **out, uint32_t max);
+/* put an image's routes into the ruleset's table, ready */
+void sg_routes_adopt(sp_ruleset *rs, const sg_route *r, uint32_t n);
 /* the ruleset's route table (sp_ruleset_new / sp_ruleset_free) */
 int sg_routes_init(sp_ruleset *rs);
 void sg_routes_fini(sp_ruleset *rs);

@@ -224,6 +224,13 @@ static memo *memo_slot(cw *w, const void *p, size_t n)
     return &w->m[h];
 }
 
+/* the offset an object was copied to (registered by memo_put), 0 if none */
+static uint64_t memo_find(cw *w, const void *p, size_t n)
+{
+    memo *m = memo_slot(w, p, n);
+    return m && m->p ? m->off : 0;
+}
+
 static void memo_put(cw *w, const void *p, size_t n, uint64_t off)
 {
     memo *m = memo_slot(w, p, n);
@@ -458,6 +465,7 @@ static void put_rule(cw *w, uint64_t o, const sg_rule *R)
 
 static void put_clist(cw *w, uint64_t o, const sg_clist *l)
 {
+    memo_put(w, l, sizeof *l, o);   /* routes refer to lists by address */
     uint32_t npost = 0;
     for (uint32_t i = 0; i < l->lmap_cap; i++)
         if (l->lmap[i].lit != UINT32_MAX) npost += l->lmap[i].count;
@@ -484,6 +492,51 @@ static void put_chan(cw *w, uint64_t o, const sg_chan *c)
 
 static size_t bm_words(uint32_t shift) { return ((size_t)1 << (32 - shift)) / 64 + 1; }
 
+static void put_pf(cw *w, uint64_t o, const sg_pf *pf);
+
+/* the routes built so far (all of them: sg_routes_prebuild), after the
+ * index, whose lists they point at */
+static void put_routes(cw *w, uint64_t root)
+{
+    const sg_route **br = malloc(SP_SIGMA_MAX_ROUTES * sizeof *br);
+    if (!br) { w->failed = 1; return; }
+    uint32_t nb = sg_routes_built(w->rs, br, SP_SIGMA_MAX_ROUTES);
+    if (nb > SP_SIGMA_MAX_ROUTES) nb = SP_SIGMA_MAX_ROUTES;
+    if (!nb || w->failed) { free(br); return; }
+    uint64_t first = 0;
+    for (uint32_t i = 0; i < nb; i++) {   /* the structures first, contiguous */
+        uint64_t o = raw(w, br[i], sizeof(sg_route), 0);
+        if (!i) first = o;
+    }
+    for (uint32_t i = 0; i < nb && !w->failed; i++) {
+        const sg_route *r = br[i];
+        uint64_t o = first + i * sizeof(sg_route);
+        sg_route *c = (sg_route *)at(w, o);
+        c->used = c->ready = c->in_image = 0;
+        for (uint32_t k = 0; k < r->nlists; k++) {
+            uint64_t lo = memo_find(w, r->lists[k], sizeof(sg_clist));
+            if (!lo) { ((sg_route *)at(w, o))->failed = 1; break; }
+            setp(w, o + offsetof(sg_route, lists) + k * sizeof(void *), lo);
+        }
+        if (((sg_route *)at(w, o))->failed) {   /* not its lists: left out when read */
+            sg_route *z = (sg_route *)at(w, o);
+            memset(z, 0, sizeof *z);
+            z->failed = 1;
+            continue;
+        }
+        if (r->f) {
+            uint64_t f = arr(w, r->f, r->nf, sizeof *r->f);
+            for (uint32_t j = 0; f && j < r->nf; j++) put_pf(w, f + j * sizeof(sg_fpf) + offsetof(sg_fpf, pf), &r->f[j].pf);
+            PTR(w, o, sg_route, f, f);
+        }
+        PTR(w, o, sg_route, fidx, arr(w, r->fidx, r->fidx_cap, sizeof *r->fidx));
+        put_pf(w, o + offsetof(sg_route, any), &r->any);
+    }
+    PTR(w, root, sp_ruleset, img_routes, first);
+    if (!w->failed) ((sp_ruleset *)at(w, root))->nimg_routes = nb;
+    free(br);
+}
+
 static void put_pf(cw *w, uint64_t o, const sg_pf *pf)
 {
     PTR(w, o, sg_pf, bm, arr(w, pf->bm, bm_words(pf->shift4), sizeof *pf->bm));
@@ -509,6 +562,8 @@ static int build_image(const sp_ruleset *rs, cw *w)
     root->cfiles = NULL;
     root->ncfiles = root->cap_cfiles = 0;
     root->rt = NULL;
+    root->img_routes = NULL;
+    root->nimg_routes = 0;
     root->regexes = NULL;
     root->image = NULL;
     root->cache_state = 0;
@@ -584,6 +639,7 @@ static int build_image(const sp_ruleset *rs, cw *w)
     put_pf(w, o + offsetof(sp_ruleset, pf), &rs->pf);
     PTR(w, o, sp_ruleset, scan_hash, arr(w, rs->scan_hash, rs->scan_cap, sizeof *rs->scan_hash));
     PTR(w, o, sp_ruleset, fnh, arr(w, rs->fnh, rs->nfields, sizeof *rs->fnh));
+    put_routes(w, o);
     if (!w->failed) {   /* capacities now equal the stored counts */
         root = (sp_ruleset *)at(w, o);
         root->cap_fields = root->nfields;
@@ -747,6 +803,7 @@ int sg_cache_save(const sp_ruleset *rs)
     char path[4200];
     int rc = -1;
     if (!rs->cache_dir || make_key(rs, &key, &buildlen) || mkdirs(rs->cache_dir)) goto out;
+    sg_routes_prebuild(rs);   /* runs from the image build none */
     cache_path(rs, &key, path, sizeof path);
     if (write_file(rs, &key, buildlen, path)) goto out;
     prune(rs->cache_dir);
@@ -761,7 +818,11 @@ int sg_ruleset_save(const sp_ruleset *rs, const char *path)
     sp_buf key;
     sp_buf_init(&key);
     uint64_t buildlen;
-    int rc = make_key(rs, &key, &buildlen) ? -1 : write_file(rs, &key, buildlen, path);
+    int rc = -1;
+    if (!make_key(rs, &key, &buildlen)) {
+        sg_routes_prebuild(rs);   /* runs from the image build none */
+        rc = write_file(rs, &key, buildlen, path);
+    }
     sp_buf_fini(&key);
     return rc;
 }
@@ -923,6 +984,7 @@ static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int bu
     rs->image = img;
     rs->image_len = imglen;
     rs->compiled = 1;
+    sg_routes_adopt(rs, rs->img_routes, rs->nimg_routes);
     codes = NULL;
     img = NULL;
     rc = 0;

@@ -115,6 +115,7 @@ uint32_t sg_route_lists(const sp_ruleset *rs, const sg_chan *c, int has_eid, uin
 
 static void route_free(sg_route *r)
 {
+    if (r->in_image) { memset(r, 0, sizeof *r); return; }
     for (uint32_t i = 0; i < r->nf; i++) sg_pf_free(&r->f[i].pf);
     free(r->f);
     free(r->fidx);
@@ -333,6 +334,87 @@ void sg_regex_ready(const sp_ruleset *rs, uint32_t i)
     if (t->jit && !t->jit[i]) {
         pcre2_jit_compile(rs->regexes[i], PCRE2_JIT_COMPLETE);
         __atomic_store_n(&t->jit[i], 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* Every route key the index can produce: per channel bucket (and for
+ * channels no rule names), each event id a list is filed under, and any
+ * other id.  SigmaHQ: 354 routes, ~30 ms, built only when an image is
+ * written. */
+void sg_routes_prebuild(const sp_ruleset *rs)
+{
+    struct sg_routes *t = rs->rt;
+    if (!t) return;
+    for (uint32_t ci = 0; ci <= rs->chan_cap; ci++) {
+        const sg_chan *c = ci < rs->chan_cap ? &rs->chans[ci] : NULL;
+        if (c && !c->name) continue;
+        /* event ids of this channel's lists and of the any-channel lists, then "none of those" */
+        uint32_t ne = (c ? c->neid : 0) + rs->anychan.neid;
+        for (uint32_t k = 0; k <= ne; k++) {
+            const sg_clist *lists[4];
+            uint32_t nl;
+            if (k < ne) {
+                uint32_t eid = c && k < c->neid ? c->by_eid[k].eid : rs->anychan.by_eid[k - (c ? c->neid : 0)].eid;
+                nl = sg_route_lists(rs, c, 1, eid, lists);
+            } else {
+                nl = sg_route_lists(rs, c, 0, 0, lists);
+            }
+            if (!nl) continue;
+            int claimed;
+            pthread_mutex_lock(&t->mu);
+            sg_route *r = shared_entry(t, lists, nl, key_hash(lists, nl), &claimed);
+            if (claimed) {
+                sg_route b;
+                memset(&b, 0, sizeof b);
+                b.nlists = nl;
+                memcpy(b.lists, lists, nl * sizeof *lists);
+                int failed = route_build(rs, &b) != 0;
+                r->f = b.f;
+                r->nf = b.nf;
+                r->fidx = b.fidx;
+                r->fidx_cap = b.fidx_cap;
+                r->any = b.any;
+                r->has_any = b.has_any;
+                r->failed = (uint8_t)failed;
+                r->ready = 1;
+            }
+            pthread_mutex_unlock(&t->mu);
+            if (!r) return;   /* the table is full */
+        }
+    }
+}
+
+uint32_t sg_routes_built(const sp_ruleset *rs, const sg_route **out, uint32_t max)
+{
+    struct sg_routes *t = rs->rt;
+    uint32_t n = 0;
+    if (!t) return 0;
+    pthread_mutex_lock(&t->mu);
+    for (uint32_t i = 0; i < t->cap; i++) {
+        const sg_route *r = &t->r[i];
+        if (!r->used || !r->ready || r->failed) continue;
+        if (n < max) out[n] = r;
+        n++;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return n;
+}
+
+void sg_routes_adopt(sp_ruleset *rs, const sg_route *img, uint32_t n)
+{
+    struct sg_routes *t = rs->rt;
+    if (!t) return;
+    pthread_mutex_lock(&t->mu);
+    for (uint32_t i = 0; i < n; i++) {
+        if (img[i].failed || img[i].nlists > 4) continue;   /* not serialisable when written */
+        int claimed;
+        sg_route *r = shared_entry(t, img[i].lists, img[i].nlists, key_hash(img[i].lists, img[i].nlists), &claimed);
+        if (!r) break;
+        if (!claimed) continue;
+        *r = img[i];
+        r->used = r->ready = r->in_image = 1;
+        r->failed = 0;
     }
     pthread_mutex_unlock(&t->mu);
 }
