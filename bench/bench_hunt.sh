@@ -68,7 +68,7 @@ for m in "$MB" "$BIG"; do
     awk -v t="$t" -v d="$d" -v h="$h" -v r="$recs" 'BEGIN{printf "  threads %d: evtx dump %.3f s, hunt %.3f s -> hunt at %.0f%% of dump speed (goal >= 50%%); hunt %.0f events/s = %.1fx Hayabusa'"'"'s published 13,000\n", t, d, h, 100*d/h, r/h, r/h/13000}'
     awk -v d="$d" -v h="$hf" -v r="$recs" 'BEGIN{printf "             with a compiled-rules file (spoor rules compile; hunt --compiled-rules) %.3f s -> %.0f%%, %.0f events/s\n", h, 100*d/h, r/h}'
     awk -v d="$d" -v h="$hc" 'BEGIN{printf "             without the rule cache (--no-rule-cache: every YAML file parsed and compiled) %.3f s -> %.0f%%\n", h, 100*d/h}'
-    awk -v d="$d" -v h="$h" -v s="$hs" -v r="$recs" 'BEGIN{printf "             scanning alone (after %.3f s loading rules) %.3f s -> at %.0f%% of dump speed, %.0f events/s\n", h - s, s, 100*d/s, r/s}'
+    awk -v d="$d" -v h="$h" -v s="$hs" -v r="$recs" 'BEGIN{l = h - s; if (l < 0) l = 0; printf "             scanning alone (after %.3f s loading rules) %.3f s -> at %.0f%% of dump speed, %.0f events/s\n", l, s, 100*d/s, r/s}'
   done
 done
 echo
