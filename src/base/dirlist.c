@@ -2,6 +2,9 @@
 #include "base/dirlist.h"
 
 #include <dirent.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +20,41 @@ void sp_dir_list_free(char **names, size_t n)
     free(names);
 }
 
-static int list(const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *nout)
+/* one entry read by readdir or getdents64: 1, 0 at the end, -1 on error */
+typedef struct ent_src { DIR *d; int fd; char buf[32768]; long len, pos; } ent_src;
+typedef struct ent { const char *name; unsigned char type; } ent;
+
+struct linux_dirent64 { uint64_t d_ino; int64_t d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
+
+static int next_ent(ent_src *s, ent *e)
 {
-    *out = NULL;
-    *nout = 0;
-    if (types) *types = NULL;
-    DIR *d = opendir(path);
-    if (!d) return -1;
+    if (s->d) {
+        struct dirent *de = readdir(s->d);
+        if (!de) return 0;
+        e->name = de->d_name;
+        e->type = de->d_type;
+        return 1;
+    }
+    if (s->pos >= s->len) {
+        s->len = syscall(SYS_getdents64, s->fd, s->buf, sizeof s->buf);
+        s->pos = 0;
+        if (s->len <= 0) return s->len < 0 ? -1 : 0;   /* -1: errno says why */
+    }
+    const struct linux_dirent64 *de = (const void *)(s->buf + s->pos);
+    s->pos += de->d_reclen;
+    e->name = de->d_name;
+    e->type = de->d_type;
+    return 1;
+}
+
+static int list_from(ent_src *src, const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *nout)
+{
     char **names = NULL;
     size_t n = 0, cap = 0, pl = strlen(path);
-    int rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *nm = e->d_name;
+    int rc = 0, k, err = ENOMEM;
+    ent ee, *e = &ee;
+    while ((k = next_ent(src, e)) > 0) {
+        const char *nm = e->name;
         if (nm[0] == '.' && (skip_hidden || !nm[1] || (nm[1] == '.' && !nm[2]))) continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
@@ -41,17 +66,17 @@ static int list(const char *path, int skip_hidden, char ***out, unsigned char **
         size_t l = pl + strlen(nm) + 2;
         char *m = malloc(l + 1);
         if (!m) { rc = -1; break; }
-        m[0] = (char)(e->d_type == DT_DIR ? SP_DT_DIR : e->d_type == DT_REG ? SP_DT_REG : SP_DT_OTHER);
+        m[0] = (char)(e->type == DT_DIR ? SP_DT_DIR : e->type == DT_REG ? SP_DT_REG : SP_DT_OTHER);
         snprintf(m + 1, l, "%s/%s", path, nm);
         names[n++] = m + 1;
     }
-    closedir(d);
+    if (k < 0 && !rc) { rc = -1; err = errno; }   /* a folder that cannot be read to its end */
     unsigned char *t = NULL;
     if (!rc && types && !(t = malloc(n ? n : 1))) rc = -1;
     if (rc) {
         for (size_t i = 0; i < n; i++) free(names[i] - 1);
         free(names);
-        errno = ENOMEM;
+        errno = err;
         return -1;
     }
     if (n) qsort(names, n, sizeof *names, cmp_name);
@@ -68,6 +93,20 @@ static int list(const char *path, int skip_hidden, char ***out, unsigned char **
     return 0;
 }
 
+static int list(const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    if (types) *types = NULL;
+    ent_src src;
+    src.fd = -1;
+    src.len = src.pos = 0;
+    if (!(src.d = opendir(path))) return -1;
+    int rc = list_from(&src, path, skip_hidden, out, types, nout);
+    closedir(src.d);
+    return rc;
+}
+
 int sp_dir_list(const char *path, int skip_hidden, char ***out, size_t *nout)
 {
     return list(path, skip_hidden, out, NULL, nout);
@@ -76,4 +115,19 @@ int sp_dir_list(const char *path, int skip_hidden, char ***out, size_t *nout)
 int sp_dir_list_typed(const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *nout)
 {
     return list(path, skip_hidden, out, types, nout);
+}
+
+int sp_dir_list_fd(int dfd, const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    if (types) *types = NULL;
+    ent_src *src = malloc(sizeof *src);
+    if (!src) { errno = ENOMEM; return -1; }
+    src->d = NULL;
+    src->fd = dfd;
+    src->len = src->pos = 0;
+    int rc = list_from(src, path, skip_hidden, out, types, nout);
+    free(src);
+    return rc;
 }

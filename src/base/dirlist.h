@@ -19,5 +19,9 @@ void sp_dir_list_free(char **names, size_t n);
  * in *types (free() it), so a walk need not stat every folder. */
 enum { SP_DT_OTHER = 0, SP_DT_DIR = 1, SP_DT_REG = 2 };
 int sp_dir_list_typed(const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *n);
+/* The same for a folder the caller has open (O_DIRECTORY, at its start):
+ * read with getdents64 straight from `dfd`, which stays open for lookups
+ * relative to it (no second open, no fstat); names are still path/name. */
+int sp_dir_list_fd(int dfd, const char *path, int skip_hidden, char ***out, unsigned char **types, size_t *n);
 
 #endif

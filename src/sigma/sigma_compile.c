@@ -573,22 +573,25 @@ static int load_dir(sp_ruleset *rs, const char *path, int depth, int note, sp_er
     char **names;
     unsigned char *types;
     size_t n;
-    if (sp_dir_list_typed(path, 1, &names, &types, &n)) { dir_error(err, path); return -1; }
-    int rc = 0, dfd = -2;
+    /* one open: listed with getdents64 from the same descriptor the files
+     * are stat'ed against */
+    int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) { dir_error(err, path); return -1; }
+    if (sp_dir_list_fd(dfd, path, 1, &names, &types, &n)) { dir_error(err, path); close(dfd); return -1; }
+    int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (types[i] == SP_DT_DIR) { rc = load_dir(rs, names[i], depth + 1, note, err); continue; }
         if (types[i] == SP_DT_REG && !has_ext(names[i])) continue;
         if (types[i] == SP_DT_REG && !note) { rc = load_file(rs, names[i], err); continue; }
-        if (dfd == -2) dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct stat cs;
         const char *base = strrchr(names[i], '/');
         base = base ? base + 1 : names[i];
-        if ((dfd >= 0 ? fstatat(dfd, base, &cs, 0) : stat(names[i], &cs)) != 0) continue;
+        if (fstatat(dfd, base, &cs, 0) != 0) continue;
         if (S_ISDIR(cs.st_mode)) rc = load_dir(rs, names[i], depth + 1, note, err);
         else if (S_ISREG(cs.st_mode) && has_ext(names[i]))
             rc = note ? sg_cache_note_file(rs, names[i], &cs) : load_file(rs, names[i], err);
     }
-    if (dfd >= 0) close(dfd);
+    close(dfd);
     sp_dir_list_free(names, n);
     free(types);
     if (rc && err && !err->msg[0]) snprintf(err->msg, sizeof err->msg, "out of memory");
