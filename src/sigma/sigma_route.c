@@ -257,6 +257,30 @@ static sg_route *shared_entry(struct sg_routes *t, const sg_clist *const *lists,
     return r;
 }
 
+/* a route for the lists, built into *b (not the table's entry: other
+ * scanners probe the table meanwhile); 1 when it failed (its events will
+ * fall back) */
+static int build_copy(const sp_ruleset *rs, const sg_clist *const *lists, uint32_t nl, sg_route *b)
+{
+    memset(b, 0, sizeof *b);
+    b->nlists = nl;
+    memcpy(b->lists, lists, nl * sizeof *lists);
+    return route_build(rs, b) != 0;
+}
+
+/* the built route into its claimed entry (caller holds the table's lock) */
+static void publish(sg_route *r, const sg_route *b, int failed)
+{
+    r->f = b->f;
+    r->nf = b->nf;
+    r->fidx = b->fidx;
+    r->fidx_cap = b->fidx_cap;
+    r->any = b->any;
+    r->has_any = b->has_any;
+    r->failed = (uint8_t)failed;
+    r->ready = 1;
+}
+
 /* A route is keyed by its candidate lists, not by (channel, event id):
  * every event id no rule names shares its channel's route.  The scanner
  * that first needs a route builds it outside the lock (the entry is
@@ -286,19 +310,9 @@ const sg_route *sg_route_get(sp_scanner *sc, const sg_clist *const *lists, uint3
     pthread_mutex_unlock(&t->mu);
     if (claimed) {   /* build a private copy, then publish it under the lock */
         sg_route b;
-        memset(&b, 0, sizeof b);
-        b.nlists = nl;
-        memcpy(b.lists, lists, nl * sizeof *lists);
-        int failed = route_build(sc->rs, &b) != 0;   /* a failed route is remembered: its events fall back */
+        int failed = build_copy(sc->rs, lists, nl, &b);
         pthread_mutex_lock(&t->mu);
-        r->f = b.f;
-        r->nf = b.nf;
-        r->fidx = b.fidx;
-        r->fidx_cap = b.fidx_cap;
-        r->any = b.any;
-        r->has_any = b.has_any;
-        r->failed = (uint8_t)failed;
-        r->ready = 1;
+        publish(r, &b, failed);
         pthread_mutex_unlock(&t->mu);
         ready = 1;
     }
@@ -366,18 +380,8 @@ void sg_routes_prebuild(const sp_ruleset *rs)
             sg_route *r = shared_entry(t, lists, nl, key_hash(lists, nl), &claimed);
             if (claimed) {
                 sg_route b;
-                memset(&b, 0, sizeof b);
-                b.nlists = nl;
-                memcpy(b.lists, lists, nl * sizeof *lists);
-                int failed = route_build(rs, &b) != 0;
-                r->f = b.f;
-                r->nf = b.nf;
-                r->fidx = b.fidx;
-                r->fidx_cap = b.fidx_cap;
-                r->any = b.any;
-                r->has_any = b.has_any;
-                r->failed = (uint8_t)failed;
-                r->ready = 1;
+                int failed = build_copy(rs, lists, nl, &b);
+                publish(r, &b, failed);
             }
             pthread_mutex_unlock(&t->mu);
             if (!r) return;   /* the table is full */
