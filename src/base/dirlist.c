@@ -21,7 +21,7 @@ void sp_dir_list_free(char **names, size_t n)
 }
 
 /* one entry read by readdir or getdents64: 1, 0 at the end, -1 on error */
-typedef struct ent_src { DIR *d; int fd; char buf[32768]; long len, pos; } ent_src;
+typedef struct ent_src { DIR *d; int fd; long len, pos; _Alignas(8) char buf[32768]; } ent_src;   /* records are 8-aligned */
 typedef struct ent { const char *name; unsigned char type; } ent;
 
 struct linux_dirent64 { uint64_t d_ino; int64_t d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
