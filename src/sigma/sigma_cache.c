@@ -355,12 +355,6 @@ static uint64_t arrf(cw *w, const void *p, size_t n, size_t sz, int *fresh)
     return objf(w, p, n * sz, 0, fresh);
 }
 
-static uint32_t regex_index(const sp_ruleset *rs, const pcre2_code *re)
-{
-    for (uint32_t i = 0; i < rs->nre; i++) if (rs->regexes[i] == re) return i;
-    return UINT32_MAX;
-}
-
 static void put_val(cw *w, uint64_t o, const sg_val *v)
 {
     PTR(w, o, sg_val, lit, strn(w, v->lit, v->len));
@@ -372,10 +366,9 @@ static void put_val(cw *w, uint64_t o, const sg_val *v)
         PTR(w, o, sg_val, tok, t);
     }
     uintptr_t idx = 0;
-    if (v->re) {
-        uint32_t i = regex_index(w->rs, v->re);
-        if (i == UINT32_MAX) { w->failed = 1; return; }
-        idx = (uintptr_t)i + 1;
+    if (v->re) {   /* stored as its index + 1 (sg_val.re_idx), a code again when read */
+        if (v->re_idx >= w->rs->nre || w->rs->regexes[v->re_idx] != v->re) { w->failed = 1; return; }
+        idx = (uintptr_t)v->re_idx + 1;
         push_off(w, &w->rx, &w->nrx, &w->caprx, SLOT(o, sg_val, re));
     }
     if (!w->failed) memcpy(at(w, SLOT(o, sg_val, re)), &idx, sizeof idx);
@@ -383,12 +376,9 @@ static void put_val(cw *w, uint64_t o, const sg_val *v)
 
 static uint64_t put_item(cw *w, const sg_item *it)
 {
-    memo *m = memo_slot(w, it, sizeof *it);
-    if (!m) return 0;
-    if (m->p) return m->off;
-    uint64_t o = raw(w, it, sizeof *it, 0);
-    memo_put(w, it, sizeof *it, o);
     int fresh;
+    uint64_t o = objf(w, it, sizeof *it, 0, &fresh);
+    if (!fresh) return o;
     uint64_t v = arrf(w, it->v, it->nv, sizeof *it->v, &fresh);
     for (uint32_t i = 0; fresh && i < it->nv; i++) put_val(w, v + i * sizeof(sg_val), &it->v[i]);
     PTR(w, o, sg_item, v, v);
@@ -400,11 +390,9 @@ static uint64_t put_node(cw *w, const sg_node *n, int depth)
 {
     if (!n || w->failed) return 0;
     if (depth > 4 * SP_SIGMA_MAX_COND_DEPTH + 16) { w->failed = 1; return 0; }
-    memo *m = memo_slot(w, n, sizeof *n);
-    if (!m) return 0;
-    if (m->p) return m->off;
-    uint64_t o = raw(w, n, sizeof *n, 0);
-    memo_put(w, n, sizeof *n, o);
+    int fresh;
+    uint64_t o = objf(w, n, sizeof *n, 0, &fresh);
+    if (!fresh) return o;
     if (n->kid) {
         uint64_t k = raw(w, n->kid, n->n * sizeof *n->kid, 0);
         for (uint32_t i = 0; k && i < n->n; i++) setp(w, k + i * sizeof(void *), put_node(w, n->kid[i], depth + 1));
@@ -427,13 +415,9 @@ static void put_lsvar(cw *w, uint64_t o, const sg_lsvar *v)
 
 static uint64_t lsvar_ref(cw *w, const sg_lsvar *v)
 {
-    if (!v || w->failed) return 0;
-    memo *m = memo_slot(w, v, sizeof *v);
-    if (!m) return 0;
-    if (m->p) return m->off;   /* a logsource entry's own variant, or one seen before */
-    uint64_t o = raw(w, v, sizeof *v, 0);
-    memo_put(w, v, sizeof *v, o);
-    put_lsvar(w, o, v);
+    int fresh;   /* not fresh: a logsource entry's own variant, or one seen before */
+    uint64_t o = objf(w, v, sizeof *v, 0, &fresh);
+    if (fresh) put_lsvar(w, o, v);
     return o;
 }
 
@@ -547,17 +531,17 @@ static void put_routes(cw *w, uint64_t root)
         uint64_t o = first + i * sizeof(sg_route);
         sg_route *c = (sg_route *)at(w, o);
         c->used = c->ready = c->in_image = 0;
-        for (uint32_t k = 0; k < r->nlists; k++) {
-            uint64_t lo = memo_find(w, r->lists[k], sizeof(sg_clist));
-            if (!lo) { ((sg_route *)at(w, o))->failed = 1; break; }
-            setp(w, o + offsetof(sg_route, lists) + k * sizeof(void *), lo);
-        }
-        if (((sg_route *)at(w, o))->failed) {   /* not its lists: left out when read */
-            sg_route *z = (sg_route *)at(w, o);
-            memset(z, 0, sizeof *z);
-            z->failed = 1;
+        /* its lists' places in the image, all found before any pointer of
+         * the copy is recorded (a route left out has none) */
+        uint64_t lo[4] = {0, 0, 0, 0};
+        uint32_t k = 0;
+        while (k < r->nlists && k < 4 && (lo[k] = memo_find(w, r->lists[k], sizeof(sg_clist)))) k++;
+        if (k < r->nlists) {   /* not lists of this image: left out when read */
+            memset(c, 0, sizeof *c);
+            c->failed = 1;
             continue;
         }
+        for (k = 0; k < r->nlists; k++) setp(w, o + offsetof(sg_route, lists) + k * sizeof(void *), lo[k]);
         if (r->f) {
             uint64_t f = arr(w, r->f, r->nf, sizeof *r->f);
             for (uint32_t j = 0; f && j < r->nf; j++) put_pf(w, f + j * sizeof(sg_fpf) + offsetof(sg_fpf, pf), &r->f[j].pf);
