@@ -264,8 +264,8 @@ typedef struct sg_pf {
     uint32_t map_cap;
     sg_pfent *ent;
     uint32_t nlit;
-    uint32_t nsmall;         /* a few literals: searched one by one (sigma_prefilter.c) */
-    uint32_t small[SG_PF_SMALL];
+    uint32_t small[SG_PF_SMALL];  /* nlit <= SG_PF_SMALL: the literals, searched one by
+                                     one, and no anchor tables (sigma_prefilter.c) */
 } sg_pf;
 
 /* a rule file noted for loading when a cache is used (sigma_cache.c) */

@@ -78,7 +78,7 @@ int sg_pf_build(sg_pf *pf, const sp_ruleset *rs, const uint32_t *lits, uint32_t 
 {
     memset(pf, 0, sizeof *pf);
     if (n <= SG_PF_SMALL) {   /* searched one by one (sg_pf_scan): no anchor tables */
-        pf->nlit = pf->nsmall = n;
+        pf->nlit = n;
         if (n) memcpy(pf->small, lits, n * sizeof *lits);
         return 0;
     }
@@ -267,10 +267,10 @@ static int contains(const unsigned char *t, size_t n, const unsigned char *l, si
 void sg_pf_scan(sp_scanner *sc, const sg_pf *pf, const unsigned char *t, size_t n)
 {
     if (n < 2 || !pf->nlit) return;
-    if (pf->nsmall) {   /* a few literals (keyword searches over every field): one fast search each
+    if (pf->nlit <= SG_PF_SMALL) {   /* a few literals (keyword searches over every field): one fast search each
                            beats the per-position anchor probes (measured in docs/performance.md) */
         const sp_ruleset *rs = sc->rs;
-        for (uint32_t k = 0; k < pf->nsmall; k++) {
+        for (uint32_t k = 0; k < pf->nlit; k++) {
             uint32_t l = pf->small[k];
             if (contains(t, n, (const unsigned char *)rs->lit[l], rs->lit_len[l])) hit(sc, l);
         }
