@@ -58,14 +58,22 @@ out:
     return st;
 }
 
+/* an empty ruleset: arenas (of `block`-byte blocks) and the route table */
+static sp_ruleset *ruleset_alloc(size_t block)
+{
+    sp_ruleset *rs = calloc(1, sizeof *rs);
+    if (!rs) return NULL;
+    sp_arena_init(&rs->ar, block);
+    sp_arena_init(&rs->tmp, block);
+    if (sg_routes_init(rs)) { sp_ruleset_free(rs); return NULL; }
+    return rs;
+}
+
 sp_status sp_ruleset_new(const sp_sigma_opts *opts, sp_ruleset **out, sp_error *err)
 {
     *out = NULL;
-    sp_ruleset *rs = calloc(1, sizeof *rs);
+    sp_ruleset *rs = ruleset_alloc(1 << 20);
     if (!rs) return SP_ERR_NOMEM;
-    sp_arena_init(&rs->ar, 1 << 20);
-    sp_arena_init(&rs->tmp, 1 << 20);
-    if (sg_routes_init(rs)) { sp_ruleset_free(rs); return SP_ERR_NOMEM; }
     uint64_t t0 = now_ns();
     sp_status st = SP_ERR_NOMEM;
     /* what the cache key names (sigma_cache.c) */
@@ -380,11 +388,8 @@ sp_status sp_ruleset_load(const char *path, sp_ruleset **out, sp_error *err)
     *out = NULL;
     if (err) memset(err, 0, sizeof *err);
     /* no logsource map of its own: the file brings the one it was compiled with */
-    sp_ruleset *rs = calloc(1, sizeof *rs);
+    sp_ruleset *rs = ruleset_alloc(1 << 12);
     if (!rs) return SP_ERR_NOMEM;
-    sp_arena_init(&rs->ar, 1 << 12);
-    sp_arena_init(&rs->tmp, 1 << 12);
-    if (sg_routes_init(rs)) { sp_ruleset_free(rs); return SP_ERR_NOMEM; }
     uint64_t t0 = now_ns();
     char why[160];
     if (sg_ruleset_load(rs, path, why, sizeof why)) {

@@ -199,8 +199,9 @@ static uint32_t key_hash(const sg_clist *const *lists, uint32_t nl)
     return (uint32_t)(k ^ (k >> 32));
 }
 
-/* The ruleset's routes: a fixed table (entries never move, so a scanner
- * keeps pointers to them), filled under `mu`. */
+/* What a ruleset's scanners fill in lazily and share, under `mu`: the
+ * routes (a fixed table: entries never move, so a scanner keeps pointers to
+ * them) and which regexes are JIT-compiled (sg_regex_ready). */
 struct sg_routes {
     pthread_mutex_t mu;
     sg_route *r;             /* open addressing by key_hash, 2 * SP_SIGMA_MAX_ROUTES */
