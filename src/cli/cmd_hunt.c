@@ -156,9 +156,12 @@ typedef struct counts {
 
 static uint64_t count_hash(const void *obj, const char *key)
 {
-    uint64_t h = obj ? (uint64_t)(uintptr_t)obj : 1469598103934665603ull;
-    if (!obj)
-        for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    if (obj) {   /* addresses: their low bits repeat, so mix them up */
+        uint64_t h = (uint64_t)(uintptr_t)obj * 0x9E3779B97F4A7C15ull;
+        return h ^ (h >> 31);
+    }
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ull;
     return h ^ (h >> 29);
 }
 
