@@ -166,20 +166,44 @@ static void rm_rf(const char *dir)
     if (system(cmd)) { /* best effort */ }
 }
 
+/* root/rules with a.yml and b.yml (RULES_A, RULES_B); their paths */
+static void rules_dir(const char *root, char *rules, char *pa, char *pb, size_t cap)
+{
+    snprintf(rules, cap, "%s/rules", root);
+    mkdir(rules, 0700);
+    snprintf(pa, cap, "%s/a.yml", rules);
+    snprintf(pb, cap, "%s/b.yml", rules);
+    put_file(pa, RULES_A);
+    put_file(pb, RULES_B);
+}
+
+/* invert one byte of an image file, `num/den` of the way into its image
+ * (which starts at 64 KB): a damage its CRC must catch */
+static void flip_image_byte(const char *path, off_t num, off_t den)
+{
+    struct stat st;
+    CHECK(stat(path, &st) == 0);
+    CHECK(st.st_size > 65536 + 4096);
+    off_t at = 65536 + (st.st_size - 65536) * num / den;
+    int fd = open(path, O_RDWR);
+    CHECK(fd >= 0);
+    if (fd < 0) return;
+    unsigned char b = 0;
+    CHECK(pread(fd, &b, 1, at) == 1);
+    b = (unsigned char)~b;
+    CHECK(pwrite(fd, &b, 1, at) == 1);
+    close(fd);
+}
+
 TEST(sigma_cache_round_trip_and_fallbacks)
 {
     char tmpl[] = "/tmp/spoor-cache-test-XXXXXX";
     char *root = mkdtemp(tmpl);
     CHECK(root != NULL);
     if (!root) return;
-    char rules[1100], cache[1100], pa[1200], pb[1200], cf[1400];
-    snprintf(rules, sizeof rules, "%s/rules", root);
+    char rules[1200], cache[1100], pa[1200], pb[1200], cf[1400];
+    rules_dir(root, rules, pa, pb, sizeof rules);
     snprintf(cache, sizeof cache, "%s/cache/sub", root);   /* created on first write */
-    mkdir(rules, 0700);
-    snprintf(pa, sizeof pa, "%s/a.yml", rules);
-    snprintf(pb, sizeof pb, "%s/b.yml", rules);
-    put_file(pa, RULES_A);
-    put_file(pb, RULES_B);
     static char d_plain[16384], d1[16384], d2[16384], m_plain[8192], m1[8192], m2[8192];
 
     /* no cache: the reference */
@@ -253,7 +277,7 @@ TEST(sigma_cache_round_trip_and_fallbacks)
     if (r2) { CHECK_STR(sp_ruleset_rule(r2, 0)->level, "crit"); sp_ruleset_free(r2); }
     put_file(pa, RULES_A);
     /* a new file in the folder is seen too */
-    char pc[1200];
+    char pc[1300];
     snprintf(pc, sizeof pc, "%s/c.yml", rules);
     put_file(pc, "title: extra\nid: extra-1\nlogsource: {product: test}\ndetection:\n  sel:\n    Q: 1\n  condition: sel\n");
     r2 = compiled(rules, cache, &state);
@@ -270,14 +294,7 @@ TEST(sigma_cache_round_trip_and_fallbacks)
     CHECK(cf[0] != 0);
     struct stat st;
     CHECK(stat(cf, &st) == 0);
-    CHECK(st.st_size > 65536 + 4096);   /* the image starts at 64 KB */
-    int fd = open(cf, O_WRONLY);
-    CHECK(fd >= 0);
-    if (fd >= 0) {   /* one flipped byte in the middle of the image */
-        unsigned char b = 0x5a;
-        CHECK(pwrite(fd, &b, 1, 65536 + (st.st_size - 65536) / 2) == 1);   /* inside the image */
-        close(fd);
-    }
+    flip_image_byte(cf, 1, 2);
     r2 = compiled(rules, cache, &state);
     CHECK_EQ_INT(state, SP_RULE_CACHE_WRITTEN);
     if (r2) { describe(r2, d2, sizeof d2); detections(r2, m2, sizeof m2); sp_ruleset_free(r2); }
@@ -312,7 +329,7 @@ TEST(sigma_cache_round_trip_and_fallbacks)
     }
 
     /* a cache folder that cannot be made: compiled, not written */
-    char bad[1200];
+    char bad[1300];
     snprintf(bad, sizeof bad, "%s/a.yml/cache", rules);   /* below a regular file */
     r2 = compiled(rules, bad, &state);
     CHECK(r2 != NULL);
@@ -410,13 +427,8 @@ TEST(sigma_compiled_rules_file)
     char *root = mkdtemp(tmpl);
     CHECK(root != NULL);
     if (!root) return;
-    char rules[1100], pa[1200], pb[1200], spc[1200], junk[1200];
-    snprintf(rules, sizeof rules, "%s/rules", root);
-    mkdir(rules, 0700);
-    snprintf(pa, sizeof pa, "%s/a.yml", rules);
-    snprintf(pb, sizeof pb, "%s/b.yml", rules);
-    put_file(pa, RULES_A);
-    put_file(pb, RULES_B);
+    char rules[1200], pa[1200], pb[1200], spc[1200], junk[1200];
+    rules_dir(root, rules, pa, pb, sizeof rules);
     snprintf(spc, sizeof spc, "%s/rules.spc", root);
     snprintf(junk, sizeof junk, "%s/junk.spc", root);
     static char d0[16384], d1[16384], m0[8192], m1[8192];
@@ -455,12 +467,7 @@ TEST(sigma_compiled_rules_file)
     CHECK(strstr(err.msg, "not a spoor compiled-rules file") != NULL);
     struct stat st;
     CHECK(stat(spc, &st) == 0);
-    int fd = open(spc, O_WRONLY);
-    if (fd >= 0) {
-        unsigned char b = 0xa5;
-        CHECK(pwrite(fd, &b, 1, 65536 + (st.st_size - 65536) / 3) == 1);   /* inside the image */
-        close(fd);
-    }
+    flip_image_byte(spc, 1, 3);
     CHECK(sp_ruleset_load(spc, &bad, &err) == SP_ERR_FORMAT);
     CHECK(strstr(err.msg, "damaged") != NULL);
     CHECK(truncate(spc, st.st_size / 2) == 0);
