@@ -21,7 +21,8 @@ void sp_dir_list_free(char **names, size_t n)
 }
 
 /* one entry read by readdir or getdents64: 1, 0 at the end, -1 on error */
-typedef struct ent_src { DIR *d; int fd; long len, pos; _Alignas(8) char buf[32768]; } ent_src;   /* records are 8-aligned */
+#define DENTS_BUF 32768
+typedef struct ent_src { DIR *d; int fd; long len, pos; char *buf; } ent_src;   /* buf: malloc'd, so aligned for the records */
 typedef struct ent { const char *name; unsigned char type; } ent;
 
 struct linux_dirent64 { uint64_t d_ino; int64_t d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
@@ -36,7 +37,7 @@ static int next_ent(ent_src *s, ent *e)
         return 1;
     }
     if (s->pos >= s->len) {
-        s->len = syscall(SYS_getdents64, s->fd, s->buf, sizeof s->buf);
+        s->len = syscall(SYS_getdents64, s->fd, s->buf, DENTS_BUF);
         s->pos = 0;
         if (s->len <= 0) return s->len < 0 ? -1 : 0;   /* -1: errno says why */
     }
@@ -98,9 +99,7 @@ static int list(const char *path, int skip_hidden, char ***out, unsigned char **
     *out = NULL;
     *nout = 0;
     if (types) *types = NULL;
-    ent_src src;
-    src.fd = -1;
-    src.len = src.pos = 0;
+    ent_src src = {NULL, -1, 0, 0, NULL};
     if (!(src.d = opendir(path))) return -1;
     int rc = list_from(&src, path, skip_hidden, out, types, nout);
     closedir(src.d);
@@ -122,12 +121,9 @@ int sp_dir_list_fd(int dfd, const char *path, int skip_hidden, char ***out, unsi
     *out = NULL;
     *nout = 0;
     if (types) *types = NULL;
-    ent_src *src = malloc(sizeof *src);
-    if (!src) { errno = ENOMEM; return -1; }
-    src->d = NULL;
-    src->fd = dfd;
-    src->len = src->pos = 0;
-    int rc = list_from(src, path, skip_hidden, out, types, nout);
-    free(src);
+    ent_src src = {NULL, dfd, 0, 0, malloc(DENTS_BUF)};
+    if (!src.buf) { errno = ENOMEM; return -1; }
+    int rc = list_from(&src, path, skip_hidden, out, types, nout);
+    free(src.buf);
     return rc;
 }
