@@ -188,8 +188,11 @@ typedef struct slot {
     sp_evtx_stats d;           /* counts for this chunk */
 } slot;
 
+/* Workers sit side by side in one array, each on cache lines of its own
+ * (two, for the adjacent-line prefetcher): with the array packed, a 2-thread
+ * dump of the 64 MB bench file ran 1% slower (21 interleaved runs, twice). */
 typedef struct worker {
-    sp_evtx *f;
+    _Alignas(128) sp_evtx *f;
     uint8_t *buf;              /* SP_EVTX_CHUNK_SIZE bytes for pread() */
     const uint8_t *chunk;      /* the chunk being decoded */
     sp_arena carena, rarena;
@@ -599,7 +602,8 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
     p.f = f;
     p.on_flush = on_flush;
     p.user = user;
-    p.workers = calloc(nt, sizeof *p.workers);
+    p.workers = aligned_alloc(_Alignof(worker), nt * sizeof *p.workers);
+    if (p.workers) memset(p.workers, 0, nt * sizeof *p.workers);
     pthread_t *th = calloc(nt, sizeof *th);
     unsigned started = 0;
     if (!p.workers || !th) { rc = SP_ERR_NOMEM; goto out; }
