@@ -1,4 +1,5 @@
 /* cmd_evtx.c — `spoor evtx dump` and `spoor evtx info`. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,9 +105,19 @@ static int on_flush(void *user, const sp_buf *out)
                 fwrite(p + start, 1, i - start, d->out);
                 start = i + 1;
             }
-    } else if (fwrite(p, 1, n, d->out) != n) {
-        d->werr = 1;
-        return 1;
+    } else {
+        /* a chunk's output in one write(2), from the worker's own buffer:
+         * through stdio every byte was copied into the one stdout buffer,
+         * which with two workers moved between the cores' caches */
+        if (fflush(d->out)) { d->werr = 1; return 1; }
+        int fd = fileno(d->out);
+        while (n) {
+            ssize_t k = write(fd, p, n);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) { d->werr = 1; return 1; }
+            p += k;
+            n -= (size_t)k;
+        }
     }
     if (ferror(d->out)) { d->werr = 1; return 1; }
     return 0;
