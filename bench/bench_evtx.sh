@@ -13,6 +13,9 @@
 #   evtxexport -f xml                               (libevtx, Debian libevtx-utils)
 # and, on one small file, python-evtx's evtx_dump.py against spoor.
 # Output goes to /dev/null for every tool.  Requires ../shared (datasets, tools).
+# Before each group of timed runs the file is put in the page cache in one
+# known state (bench/settle.py: dropped, then read back in one pass), so
+# every tool reads it from memory alike whatever the host did to the cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-64}; RUNS=${2:-5}
@@ -65,13 +68,17 @@ recs=$("$SPOOR" evtx info --json -q "$big" | python3 -c 'import json,sys; print(
 size=$(stat -c %s "$big")
 echo "file: $big ($((size / 1048576)) MB, $recs records), best of $FINE_RUNS runs (spoor, interleaved) / $RUNS (RSS, peers), output to /dev/null"
 echo
+settle() { python3 bench/settle.py "$@"; }
 cmd1=("$SPOOR" evtx dump --format jsonl --threads 1 "$big")
 cmd2=("$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big")
+settle "$big"
 pair=$(measure_pair); t1=${pair% *}; tn=${pair#* }
+settle "$big"
 r1=$(measure "$SPOOR" evtx dump --format jsonl --threads 1 "$big"); rss1=${r1#* }
 rn=$(measure "$SPOOR" evtx dump --format jsonl --threads "$NPROC" "$big"); rssn=${rn#* }
 tx="" ; rssx=""
 if command -v evtxexport >/dev/null; then
+  settle "$big"
   rx=$(RUNS=$(( RUNS > 2 ? 2 : RUNS )) measure evtxexport -f xml "$big"); tx=${rx% *}; rssx=${rx#* }
 fi
 row() { awk -v n="$1" -v t="$2" -v r="$recs" -v s="$size" -v m="$3" 'BEGIN{printf "%-44s %8.3f s %10.0f rec/s %8.1f MB/s %8.1f MB RSS\n", n, t, r/t, s/t/1048576, m/1024}'; }
