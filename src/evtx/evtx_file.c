@@ -480,7 +480,11 @@ static void flush_turn(pipe_t *p, slot *s)
 }
 
 /* A worker keeps up to WORKER_SLOTS decoded chunks waiting for their turn,
- * so a short chunk does not leave it idle behind another worker's long one. */
+ * so a short chunk does not leave it idle behind another worker's long one.
+ * Pending slots leave in chunk order (a FIFO); a chunk is decoded into the
+ * slot freed last (a stack), whose buffers are still in the caches.  (A ring
+ * of slots, with two workers, wrote each chunk's ~40 KB of output into the
+ * next of 16 buffers in turn: 10% slower per chunk than with one worker.) */
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -488,26 +492,27 @@ static void *worker_main(void *arg)
     /* started on a CPU of its own (see sp_evtx_scan); from now on the
      * scheduler may move it as it likes */
     if (w->id && p->placed) pthread_setaffinity_np(pthread_self(), sizeof p->allowed, &p->allowed);
-    unsigned head = 0, npend = 0;      /* FIFO of pending slots, by chunk index */
+    slot *pend[WORKER_SLOTS], *freed[WORKER_SLOTS];
+    unsigned head = 0, npend = 0, nfree = 0;
+    for (unsigned k = WORKER_SLOTS; k-- > 0;) freed[nfree++] = &w->slots[k];
     pthread_mutex_lock(&p->mu);
     for (;;) {
         if (p->stop) break;
-        slot *h = npend ? &w->slots[head] : NULL;
+        slot *h = npend ? pend[head] : NULL;
         if (h && h->idx == p->written) {
             pthread_mutex_unlock(&p->mu);
             flush_turn(p, h);
+            freed[nfree++] = h;
             head = (head + 1) % WORKER_SLOTS;
-            /* nothing else pending: start over at the first slot, whose
-             * buffers are warm (the others are touched only when a worker
-             * runs ahead of its turn): a third of the page faults */
-            if (--npend == 0) head = 0;
+            npend--;
             pthread_mutex_lock(&p->mu);
             continue;
         }
         if (npend < WORKER_SLOTS && p->next_claim < p->f->nchunks) {
             uint32_t i = p->next_claim++;
             pthread_mutex_unlock(&p->mu);
-            slot *s = &w->slots[(head + npend) % WORKER_SLOTS];
+            slot *s = freed[--nfree];
+            pend[(head + npend) % WORKER_SLOTS] = s;
             slot_reset(s, i);
             process_chunk(w, s);
             npend++;
