@@ -482,9 +482,9 @@ static void flush_turn(pipe_t *p, slot *s)
 /* A worker keeps up to WORKER_SLOTS decoded chunks waiting for their turn,
  * so a short chunk does not leave it idle behind another worker's long one.
  * Pending slots leave in chunk order (a FIFO); a chunk is decoded into the
- * slot freed last (a stack), whose buffers are still in the caches.  (A ring
+ * slot freed last (a stack), whose buffers are still in the caches (a ring
  * of slots, with two workers, wrote each chunk's ~40 KB of output into the
- * next of 16 buffers in turn: 10% slower per chunk than with one worker.) */
+ * next of 16 buffers in turn; the stack measured 1% faster, 21 runs). */
 static void *worker_main(void *arg)
 {
     worker *w = arg;
