@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t count = sp_ruleset_count(rs);
         sp_ruleset_free(rs);
         rs = NULL;
-        if (sp_ruleset_load(path, &copy, &err) != SP_OK) abort();   /* what was just written must load */
+        if (sp_ruleset_load(path, NULL, &copy, &err) != SP_OK) abort();   /* what was just written must load */
         if (sp_ruleset_count(copy) != count || run_events(copy) != got) abort();
         unlink(path);
     }

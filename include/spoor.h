@@ -305,9 +305,13 @@ void sp_ruleset_free(sp_ruleset *rs);
  * (SP_ERR_FORMAT otherwise, or when it is damaged: it carries a CRC-64);
  * it is not checked against the rule files it was made from.  It is as
  * trusted as the rule files themselves: not a boundary against a hostile
- * writer. */
+ * writer.  With opts->cache_dir set, a file whose CRC-64 checked out once is
+ * remembered there by its identity (device, inode, size, modification and
+ * change times, CRC): the same file, unchanged, loads again without reading
+ * all of it.  opts may be NULL (always checked; the other options are
+ * ignored: the file brings the logsource map it was compiled with). */
 sp_status sp_ruleset_save(const sp_ruleset *rs, const char *path, sp_error *err);
-sp_status sp_ruleset_load(const char *path, sp_ruleset **out, sp_error *err);
+sp_status sp_ruleset_load(const char *path, const sp_sigma_opts *opts, sp_ruleset **out, sp_error *err);
 
 void sp_ruleset_get_stats(const sp_ruleset *rs, sp_ruleset_stats *out);
 size_t sp_ruleset_count(const sp_ruleset *rs);

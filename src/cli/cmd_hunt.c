@@ -1019,7 +1019,7 @@ int cmd_hunt(int argc, char **argv)
             goto out;
         }
         builtin = 0;
-        if (sp_ruleset_load(compiled, &rs, &err) != SP_OK) {
+        if (sp_ruleset_load(compiled, &so, &rs, &err) != SP_OK) {
             fprintf(stderr, "spoor hunt: %s: %s\n", compiled, err.msg);
             rc = EX_USAGE;
             goto out;

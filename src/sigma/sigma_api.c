@@ -382,7 +382,7 @@ sp_status sp_ruleset_save(const sp_ruleset *rs, const char *path, sp_error *err)
     return SP_OK;
 }
 
-sp_status sp_ruleset_load(const char *path, sp_ruleset **out, sp_error *err)
+sp_status sp_ruleset_load(const char *path, const sp_sigma_opts *opts, sp_ruleset **out, sp_error *err)
 {
     if (!out || !path) return SP_ERR_ARG;
     *out = NULL;
@@ -390,6 +390,11 @@ sp_status sp_ruleset_load(const char *path, sp_ruleset **out, sp_error *err)
     /* no logsource map of its own: the file brings the one it was compiled with */
     sp_ruleset *rs = ruleset_alloc(1 << 12);
     if (!rs) return SP_ERR_NOMEM;
+    if (opts && opts->cache_dir && opts->cache_dir[0] &&
+        !(rs->cache_dir = sg_strdup(&rs->ar, opts->cache_dir, strlen(opts->cache_dir)))) {
+        sp_ruleset_free(rs);
+        return SP_ERR_NOMEM;
+    }
     uint64_t t0 = now_ns();
     char why[160];
     if (sg_ruleset_load(rs, path, why, sizeof why)) {

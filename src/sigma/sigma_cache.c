@@ -71,6 +71,7 @@
 #define SG_CACHE_MAGIC "SPRULES\0"
 #define SG_CACHE_FORMAT 3u
 #define SG_CACHE_KEEP 8
+#define SG_VERIFIED_KEEP 32   /* memos of checked files (verified_mark) */
 /* Pointers in an image hold SG_IMAGE_BASE + their target's offset: mapped
  * at that address (MAP_FIXED_NOREPLACE), an image needs no relocation and
  * its pages come straight from the page cache, faulted in as the scan
@@ -723,11 +724,19 @@ static void prune(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) return;
-    struct ent { char name[64]; int64_t t; } e[64];
-    int n = 0;
+    struct ent { char name[64]; int64_t t; } e[64], vm[64];
+    int n = 0, nv = 0;
     struct dirent *de;
-    while ((de = readdir(d)) && n < 64) {
+    while ((de = readdir(d)) && n < 64 && nv < 64) {
         size_t l = strlen(de->d_name);
+        if (l == 25 && !strncmp(de->d_name, "verified-", 9)) {   /* memos of checked files */
+            struct stat st;
+            if (fstatat(dirfd(d), de->d_name, &st, 0)) continue;
+            memcpy(vm[nv].name, de->d_name, l + 1);
+            vm[nv].t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+            nv++;
+            continue;
+        }
         if (l < 10 || strncmp(de->d_name, "rules-", 6)) continue;
         struct stat st;
         if (fstatat(dirfd(d), de->d_name, &st, 0)) continue;
@@ -744,6 +753,11 @@ static void prune(const char *dir)
         int newer = 0;
         for (int j = 0; j < n; j++) newer += e[j].t > e[i].t || (e[j].t == e[i].t && j < i);
         if (newer >= SG_CACHE_KEEP) unlinkat(dirfd(d), e[i].name, 0);
+    }
+    for (int i = 0; i < nv; i++) {   /* and of the memos, the newest SG_VERIFIED_KEEP */
+        int newer = 0;
+        for (int j = 0; j < nv; j++) newer += vm[j].t > vm[i].t || (vm[j].t == vm[i].t && j < i);
+        if (newer >= SG_VERIFIED_KEEP) unlinkat(dirfd(d), vm[i].name, 0);
     }
     closedir(d);
 }
@@ -897,6 +911,32 @@ void sg_cache_image_free(void *image, size_t len)
     if (image) munmap(image, len);
 }
 
+/* Files whose CRC checked out: an empty file "verified-<hash>" in the cache
+ * folder, the hash over the file's identity (device, inode, size,
+ * modification and change times: any write through the file system changes
+ * one of them) and its stored CRCs.  The CRC guards against damage (a cut
+ * or flipped byte), not against a writer, who could write a matching CRC
+ * as easily; the memo is as trusted as the cache folder's images.
+ * Returns 1 known, 0 not known (*mark is where to note it), -1 no memo. */
+static int verified_mark(const sp_ruleset *rs, const struct stat *st, const chead *h, char *mark, size_t cap)
+{
+    if (!rs->cache_dir) return -1;
+    uint64_t id[9] = {(uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
+                      (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
+                      (uint64_t)st->st_ctim.tv_sec, (uint64_t)st->st_ctim.tv_nsec, h->crc, h->crc_rel};
+    uint64_t v = crc64_ecma_refl(0, (const unsigned char *)id, sizeof id);
+    if (snprintf(mark, cap, "%s/verified-%016llx", rs->cache_dir, (unsigned long long)v) >= (int)cap) return -1;
+    return access(mark, F_OK) == 0;
+}
+
+static void verified_note(const sp_ruleset *rs, const char *mark)
+{
+    if (mkdirs(rs->cache_dir)) return;
+    int fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) close(fd);
+    prune(rs->cache_dir);
+}
+
 #define WHY(msg) do { if (why) snprintf(why, whycap, "%s", msg); goto out; } while (0)
 
 /* Read the image at `path` into `rs`.  The file's key must equal `key`
@@ -942,10 +982,19 @@ static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int bu
     tail = malloc(rlen + tlen ? rlen + tlen : 1);
     if (!tail) WHY("out of memory");
     if (pread_all(fd, tail, rlen, toff - rlen) || pread_all(fd, tail + rlen, tlen, toff)) WHY("damaged (cut short)");
-    uint64_t c = crc64_ecma_refl(0, (const unsigned char *)kbuf, h.keylen);
-    c = crc64_ecma_refl(c, (const unsigned char *)img, imglen);
-    c = crc64_ecma_refl(c, (const unsigned char *)tail + rlen, tlen);
-    if (c != h.crc || (rlen && crc64_ecma_refl(0, (const unsigned char *)tail, rlen) != h.crc_rel))
+    /* the CRC-64 of the whole file: reading 22 MB (SigmaHQ) was half of a
+     * load; a file that passed once, and is the same file unchanged since,
+     * is remembered in the cache folder (verified_mark) */
+    char vmark[4300];
+    int vknown = verified_mark(rs, &st, &h, vmark, sizeof vmark);
+    if (vknown <= 0) {
+        uint64_t c = crc64_ecma_refl(0, (const unsigned char *)kbuf, h.keylen);
+        c = crc64_ecma_refl(c, (const unsigned char *)img, imglen);
+        c = crc64_ecma_refl(c, (const unsigned char *)tail + rlen, tlen);
+        if (c != h.crc) WHY("damaged (checksum mismatch)");
+        if (vknown == 0) verified_note(rs, vmark);
+    }
+    if (rlen && crc64_ecma_refl(0, (const unsigned char *)tail, rlen) != h.crc_rel)
         WHY("damaged (checksum mismatch)");
     const char *relp = tail, *rxp = tail + rlen, *rxb = rxp + 8 * h.nrx;
     for (uint64_t i = 0; !fixed && i < h.nrel; i++) {

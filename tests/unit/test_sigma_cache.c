@@ -149,6 +149,16 @@ static int count_cache_files(const char *dir)
     return n;
 }
 
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d) closedir(d);
+    return n;
+}
+
 static void first_cache_file(const char *dir, char *out, size_t cap)
 {
     DIR *d = opendir(dir);
@@ -443,7 +453,7 @@ TEST(sigma_compiled_rules_file)
     /* the rule files change afterwards: the file keeps what was compiled */
     put_file(pa, "title: other\nid: other-1\nlogsource: {product: test}\ndetection:\n  sel:\n    Q: 1\n  condition: sel\n");
     sp_ruleset *r1 = NULL;
-    CHECK(sp_ruleset_load(spc, &r1, &err) == SP_OK);
+    CHECK(sp_ruleset_load(spc, NULL, &r1, &err) == SP_OK);
     if (r1) {
         sp_ruleset_stats st;
         sp_ruleset_get_stats(r1, &st);
@@ -455,26 +465,47 @@ TEST(sigma_compiled_rules_file)
         /* a loaded set can be saved again, and loaded again (twice at once) */
         CHECK(sp_ruleset_save(r1, junk, &err) == SP_OK);
         sp_ruleset *r2 = NULL;
-        CHECK(sp_ruleset_load(junk, &r2, &err) == SP_OK);
+        CHECK(sp_ruleset_load(junk, NULL, &r2, &err) == SP_OK);
         if (r2) { detections(r2, m1, sizeof m1); CHECK_STR(m1, m0); sp_ruleset_free(r2); }
         sp_ruleset_free(r1);
     }
+    /* with a cache folder: a file whose CRC checked out once is remembered
+     * there, and the same file loads again from the memo (same detections) */
+    char vdir[1300];
+    snprintf(vdir, sizeof vdir, "%s/verified", root);
+    sp_sigma_opts vo = {NULL, NULL, vdir};
+    sp_ruleset *v1 = NULL;
+    CHECK(sp_ruleset_load(spc, &vo, &v1, &err) == SP_OK);
+    sp_ruleset_free(v1);
+    CHECK_EQ_INT(count_prefixed(vdir, "verified-"), 1);
+    v1 = NULL;
+    CHECK(sp_ruleset_load(spc, &vo, &v1, &err) == SP_OK);
+    if (v1) { detections(v1, m1, sizeof m1); CHECK_STR(m1, m0); sp_ruleset_free(v1); }
+    CHECK_EQ_INT(count_prefixed(vdir, "verified-"), 1);
     /* refusals, each with a reason naming what is wrong */
     sp_ruleset *bad = NULL;
     put_file(junk, "title: not compiled\n");
-    CHECK(sp_ruleset_load(junk, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(sp_ruleset_load(junk, NULL, &bad, &err) == SP_ERR_FORMAT);
     CHECK(bad == NULL);
     CHECK(strstr(err.msg, "not a spoor compiled-rules file") != NULL);
     struct stat st;
     CHECK(stat(spc, &st) == 0);
     flip_image_byte(spc, 1, 3);
-    CHECK(sp_ruleset_load(spc, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(sp_ruleset_load(spc, NULL, &bad, &err) == SP_ERR_FORMAT);
     CHECK(strstr(err.msg, "damaged") != NULL);
+    /* the memo is of the file as it was: changed since (its change time
+     * moved, even with size and modification time put back), it is checked
+     * again and refused */
+    struct timespec back[2] = {st.st_atim, st.st_mtim};
+    CHECK(utimensat(AT_FDCWD, spc, back, 0) == 0);
+    CHECK(sp_ruleset_load(spc, &vo, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(strstr(err.msg, "damaged") != NULL);
+    CHECK(bad == NULL);
     CHECK(truncate(spc, st.st_size / 2) == 0);
-    CHECK(sp_ruleset_load(spc, &bad, &err) == SP_ERR_FORMAT);
+    CHECK(sp_ruleset_load(spc, NULL, &bad, &err) == SP_ERR_FORMAT);
     CHECK(strstr(err.msg, "damaged") != NULL);
     snprintf(junk, sizeof junk, "%s/missing.spc", root);
-    CHECK(sp_ruleset_load(junk, &bad, &err) == SP_ERR_IO);
+    CHECK(sp_ruleset_load(junk, NULL, &bad, &err) == SP_ERR_IO);
     /* an uncompiled set is not saved */
     sp_ruleset *un = NULL;
     CHECK(sp_ruleset_new(NULL, &un, &err) == SP_OK);
