@@ -1112,6 +1112,7 @@ int cmd_hunt(int argc, char **argv)
     c.ao.top = 10;
     print_summary(&c, h, shown, json, secs, setup);
     rc = readable ? (shown ? EX_FOUND : EX_OK) : EX_NOINPUT;
+    if (!CLI_FREE_AT_EXIT) return rc;   /* the process ends now (cli.h) */
 out:
     sp_hunt_free(h);
     sp_ruleset_free(rs);
