@@ -21,6 +21,7 @@
  */
 #include "evtx_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -869,9 +870,16 @@ static void jp_render(jctx *j, const jp_elem *e, bx_ctx ctx)
  * tests compare both); read once */
 static int plans_disabled(void)
 {
-    static int v = -1;
-    if (v < 0) { const char *e = getenv("SPOOR_NO_JSON_PLAN"); v = e && *e && *e != '0'; }
-    return v;
+    /* workers read it at once: atomic (each one that finds it unset sets
+     * it to the same value) */
+    static _Atomic int v = -1;
+    int x = atomic_load_explicit(&v, memory_order_relaxed);
+    if (x < 0) {
+        const char *e = getenv("SPOOR_NO_JSON_PLAN");
+        x = e && *e && *e != '0';
+        atomic_store_explicit(&v, x, memory_order_relaxed);
+    }
+    return x;
 }
 
 sp_status sp_record_json(const sp_record *r, sp_buf *out)
@@ -1020,16 +1028,21 @@ sp_status sp_record_xml(const sp_record *r, sp_buf *out)
 /* SPOOR_NO_FIELD_PLAN=1 turns the field index's shortcuts off: every record
  * is indexed by walking it and every value rendered the general way (the
  * tests compare both) */
-static int fplans_off = -1;
+static _Atomic int fplans_off = -1;   /* atomic: see plans_disabled */
 static int fplans_disabled(void)
 {
-    if (fplans_off < 0) { const char *e = getenv("SPOOR_NO_FIELD_PLAN"); fplans_off = e && *e && *e != '0'; }
-    return fplans_off;
+    int x = atomic_load_explicit(&fplans_off, memory_order_relaxed);
+    if (x < 0) {
+        const char *e = getenv("SPOOR_NO_FIELD_PLAN");
+        x = e && *e && *e != '0';
+        atomic_store_explicit(&fplans_off, x, memory_order_relaxed);
+    }
+    return x;
 }
 
-/* tests: the shortcuts on or off (not thread-safe: between scans only) */
+/* tests: the shortcuts on or off (between scans) */
 void bx_set_field_plans(int on);
-void bx_set_field_plans(int on) { fplans_off = !on; }
+void bx_set_field_plans(int on) { atomic_store_explicit(&fplans_off, !on, memory_order_relaxed); }
 
 /* ---------------------------------------------------------- field index */
 
