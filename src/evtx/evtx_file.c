@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,10 +447,14 @@ typedef struct pipe {
     sp_evtx *f;
     sp_flush_fn on_flush;
     void *user;
-    uint32_t next_claim;       /* next chunk to decode */
-    uint32_t written;          /* chunks flushed so far */
-    int stop;
-    sp_status rc;
+    /* claimed, flushed and stop are read and written without the lock (each
+     * on a cache line of its own); the lock and `cv` serve only a worker
+     * that waits for its turn, and the error fields */
+    _Alignas(64) _Atomic uint32_t next_claim;   /* next chunk to decode */
+    _Alignas(64) _Atomic uint32_t written;      /* chunks flushed so far */
+    _Atomic int stop;
+    _Atomic int waiters;       /* workers in cond_wait */
+    _Alignas(64) sp_status rc;
     int err_errno;
     uint32_t err_chunk;
     pthread_mutex_t mu;
@@ -472,11 +477,20 @@ static void flush_turn(pipe_t *p, slot *s)
         int fr = flush_slot(p->f, s, p->on_flush, p->user);
         if (fr) rc = fr < 0 ? SP_ERR_NOMEM : SP_ERR_ABORT;
     }
-    pthread_mutex_lock(&p->mu);
-    p->written = s->idx + 1;
-    if (rc != SP_OK) { p->stop = 1; p->rc = rc; }
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
+    if (rc != SP_OK) {
+        pthread_mutex_lock(&p->mu);
+        if (p->rc == SP_OK) p->rc = rc;
+        pthread_mutex_unlock(&p->mu);
+        atomic_store(&p->stop, 1);
+    }
+    /* seq_cst store then load, against the waiter's increment then load
+     * (under the lock): one of the two sees the other */
+    atomic_store(&p->written, s->idx + 1);
+    if (atomic_load(&p->waiters)) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
 }
 
 /* A worker keeps up to WORKER_SLOTS decoded chunks waiting for their turn,
@@ -495,34 +509,36 @@ static void *worker_main(void *arg)
     slot *pend[WORKER_SLOTS], *freed[WORKER_SLOTS];
     unsigned head = 0, npend = 0, nfree = 0;
     for (unsigned k = WORKER_SLOTS; k-- > 0;) freed[nfree++] = &w->slots[k];
-    pthread_mutex_lock(&p->mu);
+    uint32_t nchunks = p->f->nchunks;
     for (;;) {
-        if (p->stop) break;
+        if (atomic_load_explicit(&p->stop, memory_order_relaxed)) break;
         slot *h = npend ? pend[head] : NULL;
-        if (h && h->idx == p->written) {
-            pthread_mutex_unlock(&p->mu);
+        if (h && h->idx == atomic_load_explicit(&p->written, memory_order_acquire)) {
             flush_turn(p, h);
             freed[nfree++] = h;
             head = (head + 1) % WORKER_SLOTS;
             npend--;
-            pthread_mutex_lock(&p->mu);
             continue;
         }
-        if (npend < WORKER_SLOTS && p->next_claim < p->f->nchunks) {
-            uint32_t i = p->next_claim++;
-            pthread_mutex_unlock(&p->mu);
-            slot *s = freed[--nfree];
-            pend[(head + npend) % WORKER_SLOTS] = s;
-            slot_reset(s, i);
-            process_chunk(w, s);
-            npend++;
-            pthread_mutex_lock(&p->mu);
+        if (npend < WORKER_SLOTS && atomic_load_explicit(&p->next_claim, memory_order_relaxed) < nchunks) {
+            uint32_t i = atomic_fetch_add(&p->next_claim, 1);
+            if (i < nchunks) {
+                slot *s = freed[--nfree];
+                pend[(head + npend) % WORKER_SLOTS] = s;
+                slot_reset(s, i);
+                process_chunk(w, s);
+                npend++;
+            }
             continue;
         }
         if (!npend) break;             /* nothing to decode, nothing pending */
-        pthread_cond_wait(&p->cv, &p->mu);
+        /* wait for the turn of the oldest pending chunk */
+        pthread_mutex_lock(&p->mu);
+        atomic_fetch_add(&p->waiters, 1);
+        while (!atomic_load(&p->stop) && atomic_load(&p->written) != h->idx) pthread_cond_wait(&p->cv, &p->mu);
+        atomic_fetch_sub(&p->waiters, 1);
+        pthread_mutex_unlock(&p->mu);
     }
-    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
