@@ -3,6 +3,7 @@
 #   make            release build: build/spoor, build/libspoor.a
 #   make test       unit + golden + corpus tests (tests/run.sh)
 #   make asan       the same tests under ASan+UBSan (build-asan/)
+#   make tsan       the threaded paths under ThreadSanitizer (build-tsan/)
 #   make fuzz       libFuzzer targets (build-fuzz/, needs clang)
 #   make bench      benchmarks against the peers (bench/*.sh)
 #   make demo       build and run the bundled demo case
@@ -47,7 +48,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: all test asan fuzz bench demo clean
+.PHONY: all test asan tsan fuzz bench demo clean
 all: $(BUILD)/spoor $(BUILD)/libspoor.a $(BUILD)/unit_tests
 
 $(BUILD)/%.o: %.c
@@ -81,6 +82,12 @@ asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+# the threaded paths (evtx dump, hunt with 2 threads) under ThreadSanitizer
+tsan:
+	$(MAKE) BUILD=build-tsan CC=clang OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
+	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/spoor
+	bash tests/tsan.sh
 
 FUZZ_CFLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 fuzz:

@@ -891,10 +891,21 @@ static int read_all(int fd, void *p, size_t n)
 /* The image, mapped from the file: at SG_IMAGE_BASE when that is free
  * (*fixed = 1), else anywhere; private, so writes (relocations, regex
  * pointers) stay in this process. */
+/* ThreadSanitizer keeps its shadow memory where SG_IMAGE_BASE lies and
+ * aborts on a fixed mapping there: its builds relocate every image */
+#if defined(__SANITIZE_THREAD__)
+#define SG_NO_FIXED_MAP 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SG_NO_FIXED_MAP 1
+#endif
+#endif
+
 static char *image_map(int fd, uint64_t off, size_t n, int *fixed)
 {
-#ifdef MAP_FIXED_NOREPLACE
-    void *p = mmap((void *)(uintptr_t)SG_IMAGE_BASE, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd,
+    void *p;
+#if defined(MAP_FIXED_NOREPLACE) && !defined(SG_NO_FIXED_MAP)
+    p = mmap((void *)(uintptr_t)SG_IMAGE_BASE, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd,
                    (off_t)off);
     if (p != MAP_FAILED) {
         *fixed = p == (void *)(uintptr_t)SG_IMAGE_BASE;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# tests/tsan.sh — the threaded paths under ThreadSanitizer: `evtx dump` and
+# `hunt` with 2 threads on the demo case and the fuzz seeds (and, when
+# ../shared is there, every EVTX sample with --recover and a hunt with the
+# SigmaHQ rules).  Any report fails the run.  `make tsan` builds and runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SPOOR=${SPOOR:-build-tsan/spoor}
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
+export SPOOR_CACHE_DIR; SPOOR_CACHE_DIR=$(mktemp -d)   # also the scratch folder
+trap 'rm -rf "$SPOOR_CACHE_DIR"' EXIT
+case_dir=$SPOOR_CACHE_DIR/case          # the demo case, generated
+python3 demo/make_demo.py "$case_dir" >/dev/null
+n=0
+run() { n=$((n + 1)); "$@" >/dev/null 2>"$SPOOR_CACHE_DIR/err" || { rc=$?; if [ $rc -eq 66 ] || grep -q ThreadSanitizer "$SPOOR_CACHE_DIR/err"; then cat "$SPOOR_CACHE_DIR/err" >&2; echo "tsan: FAILED: $*" >&2; exit 1; fi; }; }
+run "$SPOOR" evtx dump --threads 2 "$case_dir"/*.evtx fuzz/corpus/evtx/*.evtx
+run "$SPOOR" evtx dump --threads 2 --format xml "$case_dir"/*.evtx
+run "$SPOOR" hunt --threads 2 "$case_dir"
+S=../shared/datasets
+if [ -d "$S/evtx-samples/samples" ]; then
+  run "$SPOOR" evtx dump --threads 2 --recover "$S"/evtx-samples/samples/*.evtx
+  run "$SPOOR" hunt -q --no-builtin --threads 2 --sigma "$S/sigma/rules" "$S/evtx-samples/samples"
+  run "$SPOOR" hunt -q --no-builtin --threads 2 --sigma "$S/sigma/rules" "$S/evtx-samples/samples"   # from the rule cache
+else
+  echo "tsan: ../shared/datasets not found: the corpus runs are SKIPPED" >&2
+fi
+echo "tsan: $n runs, no report"
