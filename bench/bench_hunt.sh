@@ -7,12 +7,13 @@
 # compiled-rules cache; the time without it (first run, or --no-rule-cache)
 # is printed beside.
 #
-#   bash bench/bench_hunt.sh [MEGABYTES=64] [BIG_MEGABYTES=640] [RUNS=3] [SMALL_RUNS=7]
+#   bash bench/bench_hunt.sh [MEGABYTES=64] [BIG_MEGABYTES=640] [RUNS=3] [SMALL_RUNS=11]
 # (best of RUNS on the big file, of SMALL_RUNS on the small one: its runs
-# last tens of milliseconds, where the machine's noise is a few ms)
+# last tens of milliseconds, where the machine's noise is a few ms; the dump
+# and the two warm ways of hunting take turns in each round)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MB=${1:-64}; BIG=${2:-640}; BIG_RUNS=${3:-3}; SMALL_RUNS=${4:-7}; RUNS=$BIG_RUNS
+MB=${1:-64}; BIG=${2:-640}; BIG_RUNS=${3:-3}; SMALL_RUNS=${4:-11}; RUNS=$BIG_RUNS
 SPOOR=${SPOOR:-build/spoor}
 S=../shared/datasets/sigma
 [ -d "$S/rules" ] || { echo "bench: $S not found (needs ../shared)"; exit 2; }
@@ -29,14 +30,26 @@ export SPOOR_CACHE_DIR=$out/rule-cache
 # would keep beside a fixed rule set
 "$SPOOR" rules compile -q -o "$out/sigmahq.spc" "$S/rules" "$S/rules-emerging-threats" "$S/rules-threat-hunting" >/dev/null 2>&1 || true
 NPROC=$(nproc)
-best() { # best wall time of RUNS runs of the command
-  local b=""
+# the commands timed, as functions of $t (threads) and $f (file)
+c_dump() { "$SPOOR" evtx dump --format jsonl --threads "$t" "$f"; }
+c_cache() { "$SPOOR" hunt -q --no-builtin --threads "$t" "${RULES[@]}" "$f"; }
+c_file() { "$SPOOR" hunt -q --compiled-rules "$out/sigmahq.spc" --threads "$t" "$f"; }
+c_cold() { "$SPOOR" hunt -q --no-builtin --no-rule-cache --threads "$t" "${RULES[@]}" "$f"; }
+# best wall time (seconds) of each command, RUNS rounds with the commands
+# taking turns (so a slow spell of the machine hits all of them alike), timed
+# with bash's $EPOCHREALTIME (no process of its own around the command)
+best_rr() {
+  local -A b=()
+  local c s e d
   for _ in $(seq "$RUNS"); do
-    local s e t; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-    t=$(awk "BEGIN{printf \"%.4f\", $e - $s}")
-    if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
+    for c in "$@"; do
+      s=${EPOCHREALTIME/./}; "$c" >/dev/null 2>&1 || true; e=${EPOCHREALTIME/./}
+      d=$((10#$e - 10#$s))
+      if [ -z "${b[$c]:-}" ] || [ "$d" -lt "${b[$c]}" ]; then b[$c]=$d; fi
+    done
   done
-  echo "$b"
+  for c in "$@"; do awk -v u="${b[$c]}" 'BEGIN{printf "%.4f ", u / 1e6}'; done
+  echo
 }
 best_scan() { # best "scan_seconds" (after rules are loaded) of RUNS runs of hunt --json
   local b=""
@@ -63,10 +76,8 @@ for m in "$MB" "$BIG"; do
   for t in 1 "$NPROC"; do
     # the file in the page cache in one known state (bench/settle.py)
     python3 bench/settle.py "$f"
-    d=$(best "$SPOOR" evtx dump --format jsonl --threads "$t" "$f")
-    h=$(best "$SPOOR" hunt -q --no-builtin --threads "$t" "${RULES[@]}" "$f")
-    hc=$(best "$SPOOR" hunt -q --no-builtin --no-rule-cache --threads "$t" "${RULES[@]}" "$f")
-    hf=$(best "$SPOOR" hunt -q --compiled-rules "$out/sigmahq.spc" --threads "$t" "$f")
+    read -r d h hf < <(best_rr c_dump c_cache c_file)
+    hc=$(best_rr c_cold)
     hs=$(best_scan "$SPOOR" hunt -q --no-builtin --threads "$t" "${RULES[@]}" "$f")
     awk -v t="$t" -v d="$d" -v h="$h" -v r="$recs" 'BEGIN{printf "  threads %d: evtx dump %.3f s; hunt with the rules as --sigma folders (compiled-rules cache) %.3f s -> %.0f%% of dump speed, %.0f events/s = %.1fx Hayabusa'"'"'s published 13,000\n", t, d, h, 100*d/h, r/h, r/h/13000}'
     awk -v d="$d" -v h="$hf" -v r="$recs" 'BEGIN{printf "             with a compiled-rules file (spoor rules compile; hunt --compiled-rules) %.3f s -> %.0f%%, %.0f events/s\n", h, 100*d/h, r/h}'
