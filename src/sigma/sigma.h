@@ -103,13 +103,12 @@ typedef struct sg_val {
     const char *lit;         /* SM_EXACT..SM_CONTAINS literal (lowercased unless cased);
                                 VK_RE: a lowercased literal every match contains, or NULL */
     uint32_t len;
-    uint32_t re_idx;         /* VK_RE: index of re in rs->regexes (its JIT state) */
+    uint32_t re_idx;         /* VK_RE: its code, rs->regexes[re_idx] (and JIT state) */
     sg_tok *tok;             /* SM_GLOB */
     uint32_t ntok;
     int64_t num;
     double d;                /* VK_CMP */
     uint8_t ip[16];          /* VK_CIDR network */
-    pcre2_code *re;          /* VK_RE (owned by the ruleset) */
     uint32_t ref_fid;        /* VK_FIELDREF */
     uint32_t lit_id;         /* prefilter literal that must occur for a VK_STR
                                 value to match (UINT32_MAX: none) */

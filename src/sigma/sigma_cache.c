@@ -69,7 +69,7 @@
 #include "sigma/sigma.h"
 
 #define SG_CACHE_MAGIC "SPRULES\0"
-#define SG_CACHE_FORMAT 3u
+#define SG_CACHE_FORMAT 4u
 #define SG_CACHE_KEEP 8
 #define SG_VERIFIED_KEEP 32   /* memos of checked files (verified_mark) */
 /* Pointers in an image hold SG_IMAGE_BASE + their target's offset: mapped
@@ -220,7 +220,7 @@ typedef struct cw {
     sp_buf img;              /* the image; offset 0 is NULL */
     uint64_t *rel;           /* offsets of pointer slots */
     size_t nrel, caprel;
-    uint64_t *rx;            /* offsets of sg_val.re slots (hold regex index) */
+    uint64_t *rx;            /* offsets of the sg_val.re_idx of regex values */
     size_t nrx, caprx;
     memo *m;                 /* open addressing by p */
     size_t mcap, mn;
@@ -366,13 +366,10 @@ static void put_val(cw *w, uint64_t o, const sg_val *v)
             PTR(w, t + i * sizeof(sg_tok), sg_tok, s, strn(w, v->tok[i].s, v->tok[i].len));
         PTR(w, o, sg_val, tok, t);
     }
-    uintptr_t idx = 0;
-    if (v->re) {   /* stored as its index + 1 (sg_val.re_idx), a code again when read */
-        if (v->re_idx >= w->rs->nre || w->rs->regexes[v->re_idx] != v->re) { w->failed = 1; return; }
-        idx = (uintptr_t)v->re_idx + 1;
-        push_off(w, &w->rx, &w->nrx, &w->caprx, SLOT(o, sg_val, re));
+    if (v->kind == VK_RE) {   /* its index, checked against the codes when read */
+        if (v->re_idx >= w->rs->nre || !w->rs->regexes[v->re_idx]) { w->failed = 1; return; }
+        push_off(w, &w->rx, &w->nrx, &w->caprx, SLOT(o, sg_val, re_idx));
     }
-    if (!w->failed) memcpy(at(w, SLOT(o, sg_val, re)), &idx, sizeof idx);
 }
 
 static uint64_t put_item(cw *w, const sg_item *it)
@@ -1031,14 +1028,15 @@ static int read_file(sp_ruleset *rs, const char *path, const sp_buf *key, int bu
         }
         ncodes = root->nre;   /* JIT-compiled on first use (sg_regex_ready) */
     }
+    /* regex values name their code by index (rs->regexes): checked, never
+     * written (writing them made copies of ~160 pages of the mapped image) */
     for (uint64_t i = 0; i < h.nrx; i++) {
-        uint64_t slot, idx;
+        uint64_t slot;
+        uint32_t idx;
         memcpy(&slot, rxp + 8 * i, 8);
-        if (slot & 7 || slot > h.imglen - 8) WHY("damaged (a relocation out of bounds)");
-        memcpy(&idx, img + slot, 8);
-        if (!idx || idx > ncodes) WHY("damaged (a regular expression out of bounds)");
-        pcre2_code *code = codes[idx - 1];
-        memcpy(img + slot, &code, sizeof code);
+        if (slot & 3 || slot > h.imglen - 4) WHY("damaged (a relocation out of bounds)");
+        memcpy(&idx, img + slot, 4);
+        if (idx >= ncodes) WHY("damaged (a regular expression out of bounds)");
     }
     /* adopt: the root's compiled state; this ruleset's own options, arenas,
      * route table and file list stay (what it had compiled so far, the

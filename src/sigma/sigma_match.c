@@ -458,7 +458,7 @@ static int time_part(const char *s, size_t n, int part, double *out)
 static int re_match(sp_scanner *sc, const sg_val *v, const sg_fval *f)
 {
     sg_regex_ready(sc->rs, v->re_idx);
-    int rc = pcre2_match(v->re, (PCRE2_SPTR)f->v.str, f->v.len, 0, 0, sc->md, sc->mctx);
+    int rc = pcre2_match(sc->rs->regexes[v->re_idx], (PCRE2_SPTR)f->v.str, f->v.len, 0, 0, sc->md, sc->mctx);
     return rc >= 0;
 }
 

@@ -587,7 +587,6 @@ sg_item *sg_compile_item(sg_cctx *c, const char *key, size_t keylen, const ynode
             sg_val *v = vacc_add(c, &A, 1);
             if (!v) return NULL;
             v->kind = VK_RE;
-            v->re = re;
             v->re_idx = rs->nre - 1;   /* JIT-compiled on first use: sg_regex_ready */
             v->group = group;
             {   /* a literal every match contains: the value joins the prefilter */
