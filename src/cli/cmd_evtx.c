@@ -1,11 +1,11 @@
 /* cmd_evtx.c — `spoor evtx dump` and `spoor evtx info`. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/io.h"
 
 static const char usage_evtx[] =
     "usage: spoor evtx dump [--format jsonl|json|xml] [--threads N] [--recover] [--stats] FILE...\n"
@@ -109,15 +109,7 @@ static int on_flush(void *user, const sp_buf *out)
         /* a chunk's output in one write(2), from the worker's own buffer:
          * through stdio every byte was copied into the one stdout buffer,
          * which with two workers moved between the cores' caches */
-        if (fflush(d->out)) { d->werr = 1; return 1; }
-        int fd = fileno(d->out);
-        while (n) {
-            ssize_t k = write(fd, p, n);
-            if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) { d->werr = 1; return 1; }
-            p += k;
-            n -= (size_t)k;
-        }
+        if (fflush(d->out) || sp_write_all(fileno(d->out), p, n)) { d->werr = 1; return 1; }
     }
     if (ferror(d->out)) { d->werr = 1; return 1; }
     return 0;

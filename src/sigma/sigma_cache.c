@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "sigma/sigma.h"
+#include "base/io.h"
 
 #define SG_CACHE_MAGIC "SPRULES\0"
 #define SG_CACHE_FORMAT 4u
@@ -704,18 +705,6 @@ static int mkdirs(const char *dir)
     return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0) { if (errno == EINTR) continue; return -1; }
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* keep the SG_CACHE_KEEP newest images */
 static void prune(const char *dir)
 {
@@ -803,9 +792,9 @@ static int write_file(const sp_ruleset *rs, const sp_buf *key, uint64_t buildlen
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) goto out;
     static const char zeros[SG_IMAGE_ALIGN];
-    if (write_all(fd, &h, sizeof h) || write_all(fd, key->p, h.keylen) ||
-        write_all(fd, zeros, image_offset(&h) - sizeof h - h.keylen) || write_all(fd, w.img.p, h.imglen) || write_all(fd, w.rel, w.nrel * sizeof *w.rel) ||
-        write_all(fd, w.rx, w.nrx * sizeof *w.rx) || (rxlen && write_all(fd, rx, rxlen))) {
+    if (sp_write_all(fd, &h, sizeof h) || sp_write_all(fd, key->p, h.keylen) ||
+        sp_write_all(fd, zeros, image_offset(&h) - sizeof h - h.keylen) || sp_write_all(fd, w.img.p, h.imglen) || sp_write_all(fd, w.rel, w.nrel * sizeof *w.rel) ||
+        sp_write_all(fd, w.rx, w.nrx * sizeof *w.rx) || (rxlen && sp_write_all(fd, rx, rxlen))) {
         close(fd);
         fd = -1;
         unlink(tmp);
