@@ -705,46 +705,52 @@ static int mkdirs(const char *dir)
     return 0;
 }
 
-/* keep the SG_CACHE_KEEP newest images */
+/* files of one kind in the cache folder, by modification time */
+#define PRUNE_MAX 64
+typedef struct prune_list { struct { char name[64]; int64_t t; } e[PRUNE_MAX]; int n; } prune_list;
+
+static void prune_note(prune_list *L, const char *name, size_t l, const struct stat *st)
+{
+    if (L->n == PRUNE_MAX || l >= sizeof L->e[0].name) return;
+    memcpy(L->e[L->n].name, name, l + 1);
+    L->e[L->n].t = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    L->n++;
+}
+
+/* remove all but the `keep` newest of L */
+static void prune_keep(int dfd, const prune_list *L, int keep)
+{
+    for (int i = 0; i < L->n; i++) {
+        int newer = 0;
+        for (int j = 0; j < L->n; j++) newer += L->e[j].t > L->e[i].t || (L->e[j].t == L->e[i].t && j < i);
+        if (newer >= keep) unlinkat(dfd, L->e[i].name, 0);
+    }
+}
+
+/* keep the SG_CACHE_KEEP newest images and the SG_VERIFIED_KEEP newest
+ * memos of checked files (verified_mark) */
 static void prune(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) return;
-    struct ent { char name[64]; int64_t t; } e[64], vm[64];
-    int n = 0, nv = 0;
+    prune_list img, vm;
+    img.n = vm.n = 0;
     struct dirent *de;
-    while ((de = readdir(d)) && n < 64 && nv < 64) {
+    while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
-        if (l == 25 && !strncmp(de->d_name, "verified-", 9)) {   /* memos of checked files */
-            struct stat st;
-            if (fstatat(dirfd(d), de->d_name, &st, 0)) continue;
-            memcpy(vm[nv].name, de->d_name, l + 1);
-            vm[nv].t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-            nv++;
-            continue;
-        }
-        if (l < 10 || strncmp(de->d_name, "rules-", 6)) continue;
+        int is_memo = l == 25 && !strncmp(de->d_name, "verified-", 9);
+        if (!is_memo && (l < 10 || strncmp(de->d_name, "rules-", 6))) continue;
         struct stat st;
         if (fstatat(dirfd(d), de->d_name, &st, 0)) continue;
-        if (!strcmp(de->d_name + l - 4, ".tmp")) {   /* left by a run that died while writing */
+        if (is_memo) prune_note(&vm, de->d_name, l, &st);
+        else if (!strcmp(de->d_name + l - 4, ".tmp")) {   /* left by a run that died while writing */
             if (st.st_mtime < time(NULL) - 3600) unlinkat(dirfd(d), de->d_name, 0);
-            continue;
+        } else if (!strcmp(de->d_name + l - 4, ".spc")) {
+            prune_note(&img, de->d_name, l, &st);
         }
-        if (l >= sizeof e[0].name || strcmp(de->d_name + l - 4, ".spc")) continue;
-        memcpy(e[n].name, de->d_name, l + 1);
-        e[n].t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        n++;
     }
-    for (int i = 0; i < n; i++) {   /* drop all but the newest SG_CACHE_KEEP */
-        int newer = 0;
-        for (int j = 0; j < n; j++) newer += e[j].t > e[i].t || (e[j].t == e[i].t && j < i);
-        if (newer >= SG_CACHE_KEEP) unlinkat(dirfd(d), e[i].name, 0);
-    }
-    for (int i = 0; i < nv; i++) {   /* and of the memos, the newest SG_VERIFIED_KEEP */
-        int newer = 0;
-        for (int j = 0; j < nv; j++) newer += vm[j].t > vm[i].t || (vm[j].t == vm[i].t && j < i);
-        if (newer >= SG_VERIFIED_KEEP) unlinkat(dirfd(d), vm[i].name, 0);
-    }
+    prune_keep(dirfd(d), &img, SG_CACHE_KEEP);
+    prune_keep(dirfd(d), &vm, SG_VERIFIED_KEEP);
     closedir(d);
 }
 
