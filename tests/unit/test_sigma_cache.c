@@ -139,16 +139,6 @@ static void detections(const sp_ruleset *rs, char *out, size_t cap)
     sp_scanner_free(sc);
 }
 
-static int count_cache_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) n += strncmp(e->d_name, "rules-", 6) == 0;
-    if (d) closedir(d);
-    return n;
-}
-
 static int count_prefixed(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
@@ -158,6 +148,8 @@ static int count_prefixed(const char *dir, const char *prefix)
     if (d) closedir(d);
     return n;
 }
+
+static int count_cache_files(const char *dir) { return count_prefixed(dir, "rules-"); }
 
 static void first_cache_file(const char *dir, char *out, size_t cap)
 {
@@ -482,6 +474,28 @@ TEST(sigma_compiled_rules_file)
     CHECK(sp_ruleset_load(spc, &vo, &v1, &err) == SP_OK);
     if (v1) { detections(v1, m1, sizeof m1); CHECK_STR(m1, m0); sp_ruleset_free(v1); }
     CHECK_EQ_INT(count_prefixed(vdir, "verified-"), 1);
+    /* noting a memo prunes the folder: the 8 newest images and the 32
+     * newest memos stay (here 40 old memos and 10 old images were there) */
+    char crowd[1300], fake[1400];
+    snprintf(crowd, sizeof crowd, "%s/crowded", root);
+    mkdir(crowd, 0700);
+    for (int k = 0; k < 50; k++) {
+        if (k < 40) snprintf(fake, sizeof fake, "%s/verified-%016x", crowd, k);
+        else snprintf(fake, sizeof fake, "%s/rules-%016x.spc", crowd, k);
+        put_file(fake, "");
+        struct timespec old_t[2] = {{1000000 + k, 0}, {1000000 + k, 0}};
+        CHECK(utimensat(AT_FDCWD, fake, old_t, 0) == 0);
+    }
+    sp_sigma_opts co = {NULL, NULL, crowd};
+    v1 = NULL;
+    CHECK(sp_ruleset_load(spc, &co, &v1, &err) == SP_OK);
+    sp_ruleset_free(v1);
+    CHECK_EQ_INT(count_prefixed(crowd, "verified-"), 32);
+    CHECK_EQ_INT(count_cache_files(crowd), 8);
+    snprintf(fake, sizeof fake, "%s/verified-%016x", crowd, 39);   /* the newest old memo stays */
+    CHECK(access(fake, F_OK) == 0);
+    snprintf(fake, sizeof fake, "%s/verified-%016x", crowd, 8);    /* the 32nd newest old one goes */
+    CHECK(access(fake, F_OK) != 0);
     /* refusals, each with a reason naming what is wrong */
     sp_ruleset *bad = NULL;
     put_file(junk, "title: not compiled\n");
