@@ -69,6 +69,14 @@ static sp_ruleset *ruleset_alloc(size_t block)
     return rs;
 }
 
+/* the ruleset keeps opts' cache folder (none when unset or ""); -1: no memory */
+static int set_cache_dir(sp_ruleset *rs, const sp_sigma_opts *opts)
+{
+    if (!opts || !opts->cache_dir || !opts->cache_dir[0]) return 0;
+    rs->cache_dir = sg_strdup(&rs->ar, opts->cache_dir, strlen(opts->cache_dir));
+    return rs->cache_dir ? 0 : -1;
+}
+
 sp_status sp_ruleset_new(const sp_sigma_opts *opts, sp_ruleset **out, sp_error *err)
 {
     *out = NULL;
@@ -79,7 +87,7 @@ sp_status sp_ruleset_new(const sp_sigma_opts *opts, sp_ruleset **out, sp_error *
     /* what the cache key names (sigma_cache.c) */
     if (opts && opts->logsource_config && !(rs->ls_path = sg_strdup(&rs->ar, opts->logsource_config, strlen(opts->logsource_config)))) goto fail;
     if (opts && opts->placeholder_config && !(rs->ph_path = sg_strdup(&rs->ar, opts->placeholder_config, strlen(opts->placeholder_config)))) goto fail;
-    if (opts && opts->cache_dir && opts->cache_dir[0] && !(rs->cache_dir = sg_strdup(&rs->ar, opts->cache_dir, strlen(opts->cache_dir)))) goto fail;
+    if (set_cache_dir(rs, opts)) goto fail;
     st = SP_OK;
     if (sg_logsources_load(rs, opts ? opts->logsource_config : NULL, err)) { st = SP_ERR_FORMAT; goto fail; }
     if (opts && opts->placeholder_config && (st = load_placeholders(rs, opts->placeholder_config, err)) != SP_OK) goto fail;
@@ -390,8 +398,7 @@ sp_status sp_ruleset_load(const char *path, const sp_sigma_opts *opts, sp_rulese
     /* no logsource map of its own: the file brings the one it was compiled with */
     sp_ruleset *rs = ruleset_alloc(1 << 12);
     if (!rs) return SP_ERR_NOMEM;
-    if (opts && opts->cache_dir && opts->cache_dir[0] &&
-        !(rs->cache_dir = sg_strdup(&rs->ar, opts->cache_dir, strlen(opts->cache_dir)))) {
+    if (set_cache_dir(rs, opts)) {
         sp_ruleset_free(rs);
         return SP_ERR_NOMEM;
     }
