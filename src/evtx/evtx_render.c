@@ -866,20 +866,26 @@ static void jp_render(jctx *j, const jp_elem *e, bx_ctx ctx)
     jp_render_value(j, e, ctx);
 }
 
-/* SPOOR_NO_JSON_PLAN=1 renders everything with the generic renderer (the
- * tests compare both); read once */
-static int plans_disabled(void)
+/* A switch set by the environment variable `name` ("1", not "0"), read
+ * once: *v is -1 until then.  Workers read it at once, hence an atomic
+ * (each one that finds it unset sets it to the same value). */
+static int env_switch(_Atomic int *v, const char *name)
 {
-    /* workers read it at once: atomic (each one that finds it unset sets
-     * it to the same value) */
-    static _Atomic int v = -1;
-    int x = atomic_load_explicit(&v, memory_order_relaxed);
+    int x = atomic_load_explicit(v, memory_order_relaxed);
     if (x < 0) {
-        const char *e = getenv("SPOOR_NO_JSON_PLAN");
+        const char *e = getenv(name);
         x = e && *e && *e != '0';
-        atomic_store_explicit(&v, x, memory_order_relaxed);
+        atomic_store_explicit(v, x, memory_order_relaxed);
     }
     return x;
+}
+
+/* SPOOR_NO_JSON_PLAN=1 renders everything with the generic renderer (the
+ * tests compare both) */
+static int plans_disabled(void)
+{
+    static _Atomic int v = -1;
+    return env_switch(&v, "SPOOR_NO_JSON_PLAN");
 }
 
 sp_status sp_record_json(const sp_record *r, sp_buf *out)
@@ -1028,17 +1034,8 @@ sp_status sp_record_xml(const sp_record *r, sp_buf *out)
 /* SPOOR_NO_FIELD_PLAN=1 turns the field index's shortcuts off: every record
  * is indexed by walking it and every value rendered the general way (the
  * tests compare both) */
-static _Atomic int fplans_off = -1;   /* atomic: see plans_disabled */
-static int fplans_disabled(void)
-{
-    int x = atomic_load_explicit(&fplans_off, memory_order_relaxed);
-    if (x < 0) {
-        const char *e = getenv("SPOOR_NO_FIELD_PLAN");
-        x = e && *e && *e != '0';
-        atomic_store_explicit(&fplans_off, x, memory_order_relaxed);
-    }
-    return x;
-}
+static _Atomic int fplans_off = -1;
+static int fplans_disabled(void) { return env_switch(&fplans_off, "SPOOR_NO_FIELD_PLAN"); }
 
 /* tests: the shortcuts on or off (between scans) */
 void bx_set_field_plans(int on);
