@@ -4,6 +4,7 @@
 #   build  compiler, make, pkg-config and the -dev libraries libspoor links
 #   test   build + python3 (test drivers) + clang/libFuzzer runtime (fuzz targets, sanitizers)
 #   bench  test + the peers the benchmarks compare against (libevtx-utils, python3-evtx, ripgrep)
+#          and hyperfine, which times the short runs
 # As root it runs apt-get; otherwise it prints the command it would run.
 set -eu
 want=${1:-build}
@@ -11,7 +12,7 @@ pkgs="gcc make pkg-config libc6-dev python3 zlib1g-dev libzstd-dev libyaml-dev l
 case "$want" in
   build) ;;
   test)  pkgs="$pkgs python3 clang libclang-rt-14-dev" ;;
-  bench|all) pkgs="$pkgs python3 clang libclang-rt-14-dev libevtx-utils python3-evtx ripgrep time" ;;
+  bench|all) pkgs="$pkgs python3 clang libclang-rt-14-dev libevtx-utils python3-evtx ripgrep time hyperfine" ;;
   *) echo "deps.sh: unknown set '$want' (build|test|bench|all)" >&2; exit 2 ;;
 esac
 missing=""
