@@ -372,4 +372,20 @@ junk = write('junk.spc', 'title: not compiled rules\n')
 p = subprocess.run([SPOOR, 'hunt', '-q', '--compiled-rules', junk, evtx_dirs[0]], capture_output=True, timeout=60)
 s.ok(p.returncode == 2 and b'not a spoor compiled-rules file' in p.stderr, f'bad --compiled-rules file: rc {p.returncode} {p.stderr!r}')
 print(f'compiled-rules file: same {n_plan} detections as the YAML')
+
+# --- the text summary's top rules: highest level first, then most detections --
+LEVELS = ['informational', 'low', 'medium', 'high', 'critical']
+p = subprocess.run([SPOOR, 'hunt', '-q', '--compiled-rules', spc, evtx_dirs[0]], capture_output=True, timeout=300,
+                   env=dict(os.environ, NO_COLOR='1'))
+lines = p.stdout.decode('utf-8', 'replace').splitlines()
+top = []
+if any(l.startswith('top rules') for l in lines):
+    for l in lines[[i for i, l in enumerate(lines) if l.startswith('top rules')][0] + 1:]:
+        f = l.split()
+        if len(f) < 3 or f[0] not in LEVELS + ['-']:
+            break
+        top.append((LEVELS.index(f[0]) if f[0] in LEVELS else -1, int(f[1])))
+s.ok(len(top) >= 5 and len({lv for lv, _ in top}) >= 2, f'top rules: {len(top)} rows over {len({lv for lv, _ in top})} levels')
+s.ok(top == sorted(top, key=lambda x: (-x[0], -x[1])), f'top rules not highest level first, then most detections: {top}')
+print(f'top rules: {len(top)} rows, levels {[LEVELS[lv] if lv >= 0 else "-" for lv in dict.fromkeys(lv for lv, _ in top)]}')
 s.done()
