@@ -128,10 +128,10 @@ row "spoor evtx dump --format jsonl --threads $NPROC" "$tn" "$rssn"
 [ -n "$tx" ] && row "evtxexport -f xml (libevtx)" "$tx" "$rssx"
 echo
 [ -n "$tx" ] && awk -v a="$tx" -v b="$t1" 'BEGIN{printf "spoor (1 thread) vs evtxexport: %.1fx faster (goal >= 50x)\n", a/b}'
-awk -v a="$t1" -v b="$tn" -v n="$NPROC" 'BEGIN{printf "spoor %d threads vs 1 thread: %.2fx (goal >= 1.8x with 2)\n", n, a/b}'
+awk -v a="$t1" -v b="$tn" -v n="$NPROC" 'BEGIN{printf "spoor %d threads vs 1 thread: %.3fx (goal >= 1.8x with 2)\n", n, a/b}'
 awk -v o="$over" -v h="$HARNESS" 'BEGIN{printf "  (%s starts and waits for an empty command, /bin/true, in %.4f s; part of every time above)\n", h, o}'
 if [ -n "${t1b:-}" ]; then
-  awk -v a="$t1b" -v b="$tnb" -v o="$overb" -v x="${tx:-0}" 'BEGIN{printf "  timed from a bash loop instead: %.4f s / %.4f s, %.2fx", a, b, a/b; if (x > 0) printf ", %.1fx evtxexport", x/a; printf " (bash runs /bin/true in %.4f s)\n", o}'
+  awk -v a="$t1b" -v b="$tnb" -v o="$overb" -v x="${tx:-0}" 'BEGIN{printf "  timed from a bash loop instead: %.4f s / %.4f s, %.3fx", a, b, a/b; if (x > 0) printf ", %.1fx evtxexport", x/a; printf " (bash runs /bin/true in %.4f s)\n", o}'
 fi
 awk -v m="$rss1" -v n="$rssn" 'BEGIN{printf "spoor peak RSS: %.1f MB (1 thread), %.1f MB (all threads) (goal < 64 MB)\n", m/1024, n/1024}'
 
