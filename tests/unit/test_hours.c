@@ -64,8 +64,7 @@ TEST(hours_uniform_activity_is_not_confident)
 
 /* Activity reaches the hours histogram once per (source, record), whatever
  * order the workers saw it in: runs already in order (merged), runs out of
- * order, more runs than the merge handles (sorted whole), duplicates far
- * apart.  Record r of input r / 400 sits at hour r % 24 of a Monday
+ * order, many runs, duplicates next to each other and far apart.  Record r of input r / 400 sits at hour r % 24 of a Monday
  * (1970-01-05). */
 static void activity_case(int nworkers, size_t nrec, int reversed_blocks, int dups)
 {
@@ -104,5 +103,5 @@ TEST(hours_activity_counted_once_per_record)
     activity_case(2, 1000, 0, 1);   /* a few runs (two workers), duplicates across them */
     activity_case(4, 1000, 0, 1);
     activity_case(1, 1000, 1, 1);   /* 28 runs back to front */
-    activity_case(3, 5000, 1, 1);   /* 136 runs: sorted whole */
+    activity_case(3, 5000, 1, 1);   /* 136 runs back to front, over three workers */
 }
