@@ -3,6 +3,8 @@
 # `spoor evtx dump` on the same file, same run (issue: hunt at >= 50% of the
 # dump's speed; Hayabusa publishes ~13,000 events/s with its full rule set),
 # with 1 thread and with all threads, and peak RSS on a large file.  Not a test.
+# Timed by hyperfine -N when it is installed (scripts/deps.sh bench), else
+# from this shell (see best_rr).
 # hunt is timed as users run it again and again: rules read from the
 # compiled-rules cache; the time without it (first run, or --no-rule-cache)
 # is printed beside.
@@ -35,10 +37,38 @@ c_dump() { "$SPOOR" evtx dump --format jsonl --threads "$t" "$f"; }
 c_cache() { "$SPOOR" hunt -q --no-builtin --threads "$t" "${RULES[@]}" "$f"; }
 c_file() { "$SPOOR" hunt -q --compiled-rules "$out/sigmahq.spc" --threads "$t" "$f"; }
 c_cold() { "$SPOOR" hunt -q --no-builtin --no-rule-cache --threads "$t" "${RULES[@]}" "$f"; }
+# the same commands as single strings, for hyperfine
+cmd_str() {
+  case "$1" in
+    c_dump) printf '%q ' "$SPOOR" evtx dump --format jsonl --threads "$t" "$f" ;;
+    c_cache) printf '%q ' "$SPOOR" hunt -q --no-builtin --threads "$t" "${RULES[@]}" "$f" ;;
+    c_file) printf '%q ' "$SPOOR" hunt -q --compiled-rules "$out/sigmahq.spc" --threads "$t" "$f" ;;
+    c_cold) printf '%q ' "$SPOOR" hunt -q --no-builtin --no-rule-cache --threads "$t" "${RULES[@]}" "$f" ;;
+  esac
+}
 # best wall time (seconds) of each command, RUNS rounds with the commands
-# taking turns (so a slow spell of the machine hits all of them alike), timed
-# with bash's $EPOCHREALTIME (no process of its own around the command)
+# taking turns (so a slow spell of the machine hits all of them alike).
+# Timed by hyperfine -N when installed (it starts each command directly:
+# /bin/true costs it 0.5 ms, against 1.1-1.3 ms from a bash loop, which forks
+# itself first), else from this shell with $EPOCHREALTIME (HARNESS=bash
+# forces that), as bench_evtx.sh does.
+HARNESS=${HARNESS:-auto}
+if [ "$HARNESS" = auto ]; then
+  if command -v hyperfine >/dev/null; then HARNESS=hyperfine; else HARNESS=bash; fi
+fi
 best_rr() {
+  [ "$HARNESS" = hyperfine ] || { best_rr_bash "$@"; return; }
+  local js c all=() cmds=()
+  js=$(mktemp)
+  for c in "$@"; do cmds+=("$(cmd_str "$c")"); done
+  for _ in $(seq "$RUNS"); do
+    hyperfine -N -i --runs 1 --export-json "$js" "${cmds[@]}" >/dev/null 2>&1 || { rm -f "$js"; best_rr_bash "$@"; return; }
+    all+=("$(python3 -c 'import json,sys; print(" ".join("%d" % round(min(r["times"]) * 1e6) for r in json.load(open(sys.argv[1]))["results"]))' "$js")")
+  done
+  rm -f "$js"
+  printf '%s\n' "${all[@]}" | awk '{for (i = 1; i <= NF; i++) if (!(i in b) || $i < b[i]) b[i] = $i} END{for (i = 1; i <= NF; i++) printf "%.4f ", b[i] / 1e6; print ""}'
+}
+best_rr_bash() {
   local -A b=()
   local c s e d
   for _ in $(seq "$RUNS"); do
@@ -65,7 +95,7 @@ best_scan() { # best "scan_seconds" (after rules are loaded) of RUNS runs of hun
 }
 rss() { local f; f=$(mktemp); /usr/bin/time -o "$f" -f '%M' "$@" >/dev/null 2>&1 || true; tail -1 "$f"; rm -f "$f"; }
 nrules=$( ("$SPOOR" rules check --json "$S/rules" "$S/rules-emerging-threats" "$S/rules-threat-hunting" || true) | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["loaded"], d["compile_ms"])')
-echo "rules: ${nrules% *} loaded, compiled in ${nrules#* } ms"
+echo "rules: ${nrules% *} loaded, compiled in ${nrules#* } ms; commands timed by $HARNESS"
 goal_f=""; goal_c=""
 for m in "$MB" "$BIG"; do
   f=$out/big$m.evtx
