@@ -2,6 +2,7 @@
 #include "base/dirlist.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,26 +21,20 @@ void sp_dir_list_free(char **names, size_t n)
     free(names);
 }
 
-/* one entry read by readdir or getdents64: 1, 0 at the end, -1 on error */
+/* the folder's entries, read with getdents64 straight from its descriptor */
 #define DENTS_BUF 32768
-typedef struct ent_src { DIR *d; int fd; long len, pos; char *buf; } ent_src;   /* buf: malloc'd, so aligned for the records */
+typedef struct ent_src { int fd; long len, pos; char *buf; } ent_src;   /* buf: malloc'd, so aligned for the records */
 typedef struct ent { const char *name; unsigned char type; } ent;
 
 struct linux_dirent64 { uint64_t d_ino; int64_t d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
 
+/* the next entry: 1, 0 at the end, -1 on error (errno says why) */
 static int next_ent(ent_src *s, ent *e)
 {
-    if (s->d) {
-        struct dirent *de = readdir(s->d);
-        if (!de) return 0;
-        e->name = de->d_name;
-        e->type = de->d_type;
-        return 1;
-    }
     if (s->pos >= s->len) {
         s->len = syscall(SYS_getdents64, s->fd, s->buf, DENTS_BUF);
         s->pos = 0;
-        if (s->len <= 0) return s->len < 0 ? -1 : 0;   /* -1: errno says why */
+        if (s->len <= 0) return s->len < 0 ? -1 : 0;
     }
     const struct linux_dirent64 *de = (const void *)(s->buf + s->pos);
     s->pos += de->d_reclen;
@@ -99,10 +94,12 @@ static int list(const char *path, int skip_hidden, char ***out, unsigned char **
     *out = NULL;
     *nout = 0;
     if (types) *types = NULL;
-    ent_src src = {NULL, -1, 0, 0, NULL};
-    if (!(src.d = opendir(path))) return -1;
-    int rc = list_from(&src, path, skip_hidden, out, types, nout);
-    closedir(src.d);
+    int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return -1;
+    int rc = sp_dir_list_fd(dfd, path, skip_hidden, out, types, nout);
+    int en = errno;
+    close(dfd);
+    errno = en;
     return rc;
 }
 
@@ -121,7 +118,7 @@ int sp_dir_list_fd(int dfd, const char *path, int skip_hidden, char ***out, unsi
     *out = NULL;
     *nout = 0;
     if (types) *types = NULL;
-    ent_src src = {NULL, dfd, 0, 0, malloc(DENTS_BUF)};
+    ent_src src = {dfd, 0, 0, malloc(DENTS_BUF)};
     if (!src.buf) { errno = ENOMEM; return -1; }
     int rc = list_from(&src, path, skip_hidden, out, types, nout);
     free(src.buf);

@@ -10,11 +10,12 @@
 #include <stddef.h>
 
 /* 0 and *out, *n set (free with sp_dir_list_free), or -1 with errno set
- * (the folder cannot be opened, or ENOMEM). */
+ * (the folder cannot be opened or read to its end, or ENOMEM).  Read with
+ * getdents64 (Linux). */
 int sp_dir_list(const char *path, int skip_hidden, char ***out, size_t *n);
 void sp_dir_list_free(char **names, size_t n);
 
-/* The same, with each entry's type as readdir reports it (SP_DT_DIR,
+/* The same, with each entry's type as the listing reports it (SP_DT_DIR,
  * SP_DT_REG, or SP_DT_OTHER: a link, a special file or unknown — stat it)
  * in *types (free() it), so a walk need not stat every folder. */
 enum { SP_DT_OTHER = 0, SP_DT_DIR = 1, SP_DT_REG = 2 };
