@@ -18,6 +18,13 @@ void sp_arena_init(sp_arena *a, size_t block_size)
     a->used_total = 0;
 }
 
+int sp_arena_reserve(sp_arena *a)
+{
+    if (!a->head && !sp_arena_alloc(a, 1)) return -1;
+    sp_arena_reset(a);
+    return 0;
+}
+
 void sp_arena_fini(sp_arena *a)
 {
     sp_arena_block *b = a->head;

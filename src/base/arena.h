@@ -20,6 +20,10 @@ typedef struct sp_arena {
 } sp_arena;
 
 void sp_arena_init(sp_arena *a, size_t block_size);
+/* Allocate the first block now, on the calling thread (a worker's arenas
+ * are set up before its thread starts, so the thread's first chunk does
+ * not map memory while the other workers run).  -1 on failure. */
+int sp_arena_reserve(sp_arena *a);
 void sp_arena_fini(sp_arena *a);
 /* Free all but one block; everything allocated becomes invalid. */
 void sp_arena_reset(sp_arena *a);

@@ -32,6 +32,22 @@
 #ifndef SP_MAX_THREADS
 #define SP_MAX_THREADS 256
 #endif
+#ifndef SP_EVTX_PENDING
+#define SP_EVTX_PENDING 128u            /* decoded chunks waiting for their turn, all workers */
+#endif
+#ifndef SP_EVTX_WORKER_SLOTS
+#define SP_EVTX_WORKER_SLOTS 64u        /* ... and per worker (at least 4 each) */
+#endif
+#ifndef SP_EVTX_SLOT_OUT
+#define SP_EVTX_SLOT_OUT (128u << 10)   /* a chunk's output before it moves to the heap */
+#endif
+#ifndef SP_EVTX_PENDING_BYTES
+#define SP_EVTX_PENDING_BYTES (32u << 20) /* output of waiting chunks, all workers (a worker
+                                           stops decoding ahead past its share) */
+#endif
+#ifndef SP_EVTX_SLOT_KEEP
+#define SP_EVTX_SLOT_KEEP (1u << 20)    /* a slot keeps a heap buffer up to this size */
+#endif
 #ifndef SP_MAX_CHUNKS
 #define SP_MAX_CHUNKS 1048576u          /* 64 GiB of chunks in one file */
 #endif

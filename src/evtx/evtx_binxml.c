@@ -32,12 +32,14 @@ static int PERR(bx_chunk *c, const char *fmt, ...)
     return -1;
 }
 
+/* The scratch buffers are given room at once, on the calling thread (see
+ * sp_arena_reserve); -1 when out of memory. */
 int bx_chunk_init(bx_chunk *c)
 {
     memset(c, 0, sizeof *c);
     sp_buf_init(&c->scratch);
     sp_buf_init(&c->keys);
-    return 0;
+    return sp_buf_grow(&c->scratch, 4096) || sp_buf_grow(&c->keys, 4096) ? -1 : 0;
 }
 
 void bx_chunk_fini(bx_chunk *c) { sp_buf_fini(&c->scratch); sp_buf_fini(&c->keys); }

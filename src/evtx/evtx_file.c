@@ -34,9 +34,12 @@ struct sp_evtx {
     uint64_t size;
     uint32_t nchunks;          /* blocks after the header (last may be partial) */
     sp_evtx_opts opts;
-    sp_evtx_stats st;
     uint64_t *alloc_ids;       /* recover: sorted ids of allocated records */
     size_t nalloc;
+    /* written at every chunk's flush, by whichever worker's turn it is:
+     * on cache lines of its own, away from what workers read per chunk */
+    _Alignas(64) sp_evtx_stats st;
+    char st_pad_[64];
 };
 
 static const char *dmg_names[SP_DMG__COUNT] = {
@@ -47,6 +50,14 @@ static const char *dmg_names[SP_DMG__COUNT] = {
 const char *sp_damage_name(sp_damage d)
 {
     return (unsigned)d < SP_DMG__COUNT ? dmg_names[d] : "unknown";
+}
+
+/* zeroed, and aligned as its stats' cache lines need */
+static sp_evtx *evtx_alloc(void)
+{
+    sp_evtx *f = aligned_alloc(_Alignof(sp_evtx), sizeof *f);
+    if (f) memset(f, 0, sizeof *f);
+    return f;
 }
 
 static void set_err(sp_error *e, const char *file, uint64_t off, int en, const char *fmt, const char *arg)
@@ -90,7 +101,7 @@ sp_status sp_evtx_open(const char *path, const sp_evtx_opts *opts, sp_evtx **out
         close(fd);
         return SP_ERR_IO;
     }
-    sp_evtx *f = calloc(1, sizeof *f);
+    sp_evtx *f = evtx_alloc();
     if (!f) {
         close(fd);
         set_err(err, path, UINT64_MAX, ENOMEM, "%s", "out of memory");
@@ -108,7 +119,7 @@ sp_status sp_evtx_open_mem(const void *data, size_t len, const char *name, const
                            sp_evtx **out, sp_error *err)
 {
     *out = NULL;
-    sp_evtx *f = calloc(1, sizeof *f);
+    sp_evtx *f = evtx_alloc();
     if (!f) {
         set_err(err, name, UINT64_MAX, ENOMEM, "%s", "out of memory");
         return SP_ERR_NOMEM;
@@ -178,13 +189,12 @@ void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out) { *out = f->st; }
 
 /* ------------------------------------------------------------ the work */
 
-#define WORKER_SLOTS 16
-
 typedef struct slot {
     uint32_t idx;
     int stop;                  /* the record callback asked to stop */
     int ioerr;
-    sp_buf out;
+    sp_buf out;                /* in the window `win`, or moved to the heap */
+    char *win;                 /* this slot's SP_EVTX_SLOT_OUT bytes of the worker's block */
     sp_buf diags;              /* (u64 offset, u32 kind, msg\0)* */
     sp_evtx_stats d;           /* counts for this chunk */
 } slot;
@@ -203,7 +213,11 @@ typedef struct worker {
     void *user;
     unsigned id;
     void *pipe;                /* the pipeline, for threaded scans */
-    slot slots[WORKER_SLOTS];  /* decoded chunks waiting for their turn */
+    unsigned nslots;           /* slots in use: SP_EVTX_PENDING shared out */
+    size_t pend_bytes;         /* output held by pending slots */
+    size_t pend_budget;        /* SP_EVTX_PENDING_BYTES shared out */
+    char *outmem;              /* nslots output windows of SP_EVTX_SLOT_OUT */
+    slot slots[SP_EVTX_WORKER_SLOTS]; /* decoded chunks waiting for their turn */
 } worker;
 
 static void slot_reset(slot *s, uint32_t idx)
@@ -226,34 +240,58 @@ static void diag(slot *s, uint64_t off, sp_damage kind, const char *msg)
     sp_buf_put(&s->diags, msg, strlen(msg) + 1);
 }
 
-static int worker_init(worker *w, sp_evtx *f, unsigned id, sp_record_fn fn, void *user)
+/* Each slot writes its chunk's output into a window of one block the
+ * worker reserves (pages are touched only as output reaches them; output
+ * past a window moves to the heap).  Growing a buffer per slot instead
+ * copied each one up through eight sizes and gave every slot a mapping of
+ * its own: with 2 threads ~430 more page faults per run of the 64 MB bench
+ * file, and mmap/munmap calls that took the address-space lock while the
+ * other worker faulted. */
+static void worker_fini(worker *w);
+
+/* -1 when out of memory (w is then left empty) */
+static int worker_init(worker *w, sp_evtx *f, unsigned id, unsigned nslots, size_t budget,
+                       sp_record_fn fn, void *user)
 {
     memset(w, 0, sizeof *w);
     w->f = f;
     w->id = id;
     w->on_record = fn;
     w->user = user;
-    w->buf = malloc(SP_EVTX_CHUNK_SIZE);
-    if (!w->buf) return -1;
-    w->chunk = w->buf;
-    sp_arena_init(&w->carena, 256 * 1024);
-    sp_arena_init(&w->rarena, 64 * 1024);
-    bx_chunk_init(&w->bc);
+    int bad = bx_chunk_init(&w->bc);
     w->bc.carena = &w->carena;
     w->bc.rarena = &w->rarena;
+    sp_arena_init(&w->carena, 256 * 1024);
+    sp_arena_init(&w->rarena, 64 * 1024);
+    w->buf = malloc(SP_EVTX_CHUNK_SIZE);
+    w->chunk = w->buf;
+    w->outmem = malloc((size_t)nslots * SP_EVTX_SLOT_OUT);
+    if (bad || !w->buf || !w->outmem || sp_arena_reserve(&w->carena) || sp_arena_reserve(&w->rarena)) {
+        worker_fini(w);
+        return -1;
+    }
+    w->nslots = nslots;
+    w->pend_budget = budget;
+    for (unsigned k = 0; k < nslots; k++) {
+        slot *sl = &w->slots[k];
+        sl->win = w->outmem + (size_t)k * SP_EVTX_SLOT_OUT;
+        sp_buf_init_with(&sl->out, sl->win, SP_EVTX_SLOT_OUT);
+    }
     return 0;
 }
 
 static void worker_fini(worker *w)
 {
-    for (int k = 0; k < WORKER_SLOTS; k++) {
+    for (unsigned k = 0; k < w->nslots; k++) {
         sp_buf_fini(&w->slots[k].out);
         sp_buf_fini(&w->slots[k].diags);
     }
+    free(w->outmem);
     free(w->buf);
     sp_arena_fini(&w->carena);
     sp_arena_fini(&w->rarena);
     bx_chunk_fini(&w->bc);
+    memset(w, 0, sizeof *w);
 }
 
 static int id_allocated(const sp_evtx *f, uint64_t id)
@@ -454,6 +492,7 @@ typedef struct pipe {
     _Alignas(64) _Atomic uint32_t written;      /* chunks flushed so far */
     _Atomic int stop;
     _Atomic int waiters;       /* workers in cond_wait */
+    unsigned finished;         /* started threads done and cleaned up (under mu) */
     _Alignas(64) sp_status rc;
     int err_errno;
     uint32_t err_chunk;
@@ -493,8 +532,10 @@ static void flush_turn(pipe_t *p, slot *s)
     }
 }
 
-/* A worker keeps up to WORKER_SLOTS decoded chunks waiting for their turn,
- * so a short chunk does not leave it idle behind another worker's long one.
+/* A worker keeps up to nslots decoded chunks waiting for their turn (and
+ * stops decoding ahead once their output passes its share of
+ * SP_EVTX_PENDING_BYTES), so a short chunk does not leave it idle behind
+ * another worker's long one, nor a worker held up the others.
  * Pending slots leave in chunk order (a FIFO); a chunk is decoded into the
  * slot freed last (a stack), whose buffers are still in the caches (a ring
  * of slots, with two workers, wrote each chunk's ~40 KB of output into the
@@ -506,27 +547,36 @@ static void *worker_main(void *arg)
     /* started on a CPU of its own (see sp_evtx_scan); from now on the
      * scheduler may move it as it likes */
     if (w->id && p->placed) pthread_setaffinity_np(pthread_self(), sizeof p->allowed, &p->allowed);
-    slot *pend[WORKER_SLOTS], *freed[WORKER_SLOTS];
+    const unsigned ns = w->nslots;
+    slot *pend[SP_EVTX_WORKER_SLOTS], *freed[SP_EVTX_WORKER_SLOTS];
     unsigned head = 0, npend = 0, nfree = 0;
-    for (unsigned k = WORKER_SLOTS; k-- > 0;) freed[nfree++] = &w->slots[k];
+    for (unsigned k = ns; k-- > 0;) freed[nfree++] = &w->slots[k];
     uint32_t nchunks = p->f->nchunks;
     for (;;) {
         if (atomic_load_explicit(&p->stop, memory_order_relaxed)) break;
         slot *h = npend ? pend[head] : NULL;
         if (h && h->idx == atomic_load_explicit(&p->written, memory_order_acquire)) {
             flush_turn(p, h);
+            w->pend_bytes -= h->out.len;
+            if (!h->out.borrowed && h->out.cap > SP_EVTX_SLOT_KEEP) {
+                /* a huge output: give its memory back, use the window again */
+                sp_buf_fini(&h->out);
+                sp_buf_init_with(&h->out, h->win, SP_EVTX_SLOT_OUT);
+            }
             freed[nfree++] = h;
-            head = (head + 1) % WORKER_SLOTS;
+            head = (head + 1) % ns;
             npend--;
             continue;
         }
-        if (npend < WORKER_SLOTS && atomic_load_explicit(&p->next_claim, memory_order_relaxed) < nchunks) {
+        if (npend < ns && (npend == 0 || w->pend_bytes < w->pend_budget) &&
+            atomic_load_explicit(&p->next_claim, memory_order_relaxed) < nchunks) {
             uint32_t i = atomic_fetch_add(&p->next_claim, 1);
             if (i < nchunks) {
                 slot *s = freed[--nfree];
-                pend[(head + npend) % WORKER_SLOTS] = s;
+                pend[(head + npend) % ns] = s;
                 slot_reset(s, i);
                 process_chunk(w, s);
+                w->pend_bytes += s->out.len;
                 npend++;
             }
             continue;
@@ -539,6 +589,23 @@ static void *worker_main(void *arg)
         atomic_fetch_sub(&p->waiters, 1);
         pthread_mutex_unlock(&p->mu);
     }
+    return NULL;
+}
+
+/* A started worker thread: it scans, frees its own buffers (beside the
+ * caller freeing its own), then says so and is gone: the threads are
+ * detached, and nothing of the scan is touched after the unlock.  Joining
+ * instead kept the caller waiting for the thread's exit, 55-110 us. */
+static void *thread_main(void *arg)
+{
+    worker *w = arg;
+    pipe_t *p = w->pipe;
+    worker_main(w);
+    worker_fini(w);
+    pthread_mutex_lock(&p->mu);
+    p->finished++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -625,13 +692,22 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
     p.user = user;
     p.workers = aligned_alloc(_Alignof(worker), nt * sizeof *p.workers);
     if (p.workers) memset(p.workers, 0, nt * sizeof *p.workers);
-    pthread_t *th = calloc(nt, sizeof *th);
+    pthread_t th;
     unsigned started = 0;
-    if (!p.workers || !th) { rc = SP_ERR_NOMEM; goto out; }
+    if (!p.workers) { rc = SP_ERR_NOMEM; goto out; }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
+    /* pending chunks ride out a worker's stall (preempted, or waiting for
+     * the address-space lock): 16 per worker ran out in 4 of 10 runs of the
+     * bench file with 2 threads, and the other worker sat idle ~1 ms */
+    unsigned nslots = SP_EVTX_PENDING / nt;
+    if (nslots > SP_EVTX_WORKER_SLOTS) nslots = SP_EVTX_WORKER_SLOTS;
+    if (nslots < 4) nslots = 4;
     for (unsigned k = 0; k < nt; k++) {
-        if (worker_init(&p.workers[k], f, k, on_record, user)) { rc = SP_ERR_NOMEM; break; }
+        if (worker_init(&p.workers[k], f, k, nslots, SP_EVTX_PENDING_BYTES / nt, on_record, user)) {
+            rc = SP_ERR_NOMEM;
+            break;
+        }
         p.workers[k].pipe = &p;
         started++;
     }
@@ -651,21 +727,26 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
     unsigned spawned = 0;
     for (unsigned k = 1; rc == SP_OK && k < started; k++) {
         pthread_attr_t at;
-        int inited = p.placed && pthread_attr_init(&at) == 0;
-        if (inited) {
+        if (pthread_attr_init(&at)) break;
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        if (p.placed) {
             cpu_set_t one;
             CPU_ZERO(&one);
             CPU_SET(cpus[k - 1], &one);
             pthread_attr_setaffinity_np(&at, sizeof one, &one);
         }
-        int cr = pthread_create(&th[k], inited ? &at : NULL, worker_main, &p.workers[k]);
-        if (inited) pthread_attr_destroy(&at);
+        int cr = pthread_create(&th, &at, thread_main, &p.workers[k]);
+        pthread_attr_destroy(&at);
         if (cr) break;
         spawned = k;
     }
     if (rc == SP_OK && started) worker_main(&p.workers[0]);
-    for (unsigned k = 1; k <= spawned; k++) pthread_join(th[k], NULL);
-    for (unsigned k = 0; k < started; k++) worker_fini(&p.workers[k]);
+    /* workers never started were never scanning: free them here */
+    for (unsigned k = started ? spawned + 1 : 0; k < started; k++) worker_fini(&p.workers[k]);
+    if (started) worker_fini(&p.workers[0]);
+    pthread_mutex_lock(&p.mu);
+    while (p.finished < spawned) pthread_cond_wait(&p.cv, &p.mu);
+    pthread_mutex_unlock(&p.mu);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
     if (rc == SP_OK) rc = p.rc;
@@ -675,6 +756,5 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
 out:
     if (rc == SP_ERR_NOMEM) set_err(err, f->path, UINT64_MAX, ENOMEM, "%s", "out of memory");
     free(p.workers);
-    free(th);
     return rc;
 }

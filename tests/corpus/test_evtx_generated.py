@@ -129,7 +129,23 @@ for f in sorted(os.listdir(tmp)):
         s.ok(a == b, f'{f}: plan and generic JSON differ')
 
 # threads do not change the output
-mc = os.path.join(tmp, 'multichunk.evtx')
-outs = {t: run(['evtx', 'dump', '--threads', str(t), mc])[1] for t in (1, 2, 4)}
-s.ok(outs[1] == outs[2] == outs[4], 'multichunk: output depends on --threads')
+for f in ('multichunk.evtx', 'wide.evtx', 'wider.evtx'):
+    mc = os.path.join(tmp, f)
+    outs = {t: run(['evtx', 'dump', '--threads', str(t), mc])[1] for t in (1, 2, 4)}
+    s.ok(outs[1] == outs[2] == outs[4], f'{f}: output depends on --threads')
+
+# wide.evtx really overflows the 128 KiB per-chunk output window (the output
+# then moves to the heap) in every chunk, wider.evtx passes 1 MiB (the heap
+# buffer is then given back after its turn)
+for f, least in (('wide', 128 * 1024), ('wider', 1024 * 1024)):
+    with open(os.path.join(tmp, f + '.expect.json')) as fh:
+        wexp = json.load(fh)
+    wlines = run(['evtx', 'dump', os.path.join(tmp, f + '.evtx')])[1].splitlines(keepends=True)
+    per_chunk = {}
+    for rec, line in zip(wexp['records'], wlines):
+        per_chunk[rec['chunk']] = per_chunk.get(rec['chunk'], 0) + len(line)
+    full = sorted(per_chunk.values())[1:]       # the last chunk may be short
+    s.ok(len(wlines) == len(wexp['records']) and len(per_chunk) >= 3 and min(full) > least,
+         f'{f}.evtx: chunk output sizes {sorted(per_chunk.values())}')
+
 s.done()

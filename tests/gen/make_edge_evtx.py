@@ -23,6 +23,10 @@ hostile.evtx            hostile but valid strings (quotes, backslashes, <, &,
 hostile_unpaired.evtx   strings that are not valid text: lone UTF-16
                         surrogates and embedded NUL characters
 multichunk.evtx         1500 records over several 64 KiB chunks
+wide.evtx               records whose JSON is ~6x their size: every chunk
+                        renders to ~400 KB, past spoor's 128 KiB per-chunk
+                        output window
+wider.evtx              the same with 250-character names: ~2 MB per chunk
 userdata.evtx           events whose payload is <UserData> (a BinXml 0x21
                         value holding a nested template instance)
 dirty_chunk_count.evtx  3 chunks, but the header says 1 chunk and is dirty
@@ -459,6 +463,17 @@ def make_multichunk(outdir):
     return r.write(outdir)
 
 
+def make_wide(outdir, name="wide", records=600, fields=60, name_len=45):
+    r = Recorder(name, "%d records of %d one-byte fields with %d-character names: a "
+                 "64 KiB chunk renders to several times spoor's 128 KiB output window.  "
+                 "event_data entries are [name, type, value]." % (records, fields, name_len),
+                 compact=True)
+    names = [("WideField%02d" % k).ljust(name_len, "x") for k in range(fields)]
+    for i in range(records):
+        r.event(7001, [(n, ("UInt8", (i + k) % 256)) for k, n in enumerate(names)], at(5000 + i))
+    return r.write(outdir)
+
+
 def _userdata_templates():
     eventlog_ns = "http://manifests.microsoft.com/win/2004/08/windows/eventlog"
     cleared = Template(Element("LogFileCleared", attrs=[("xmlns", eventlog_ns)], children=[
@@ -572,6 +587,8 @@ def main(argv):
     make_hostile(outdir)
     make_hostile_unpaired(outdir)
     make_multichunk(outdir)
+    make_wide(outdir)
+    make_wide(outdir, "wider", records=500, fields=40, name_len=250)
     make_userdata(outdir)
     make_damaged(outdir)
     return 0
