@@ -122,6 +122,10 @@ void sp_evtx_close(sp_evtx *f);
 const char *sp_evtx_path(const sp_evtx *f);
 /* Statistics so far (complete once sp_evtx_scan has returned). */
 void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out);
+/* Scans keep a few workers' memory (chunk buffers, output windows; a few
+ * MB at most) for the next scan, in the process; this gives it back.  Call
+ * it when no scan is running. */
+void sp_evtx_release_memory(void);
 
 /* Called on a worker thread for every record, in file order within a
  * chunk.  `out` is the chunk's output buffer: whatever the callback appends

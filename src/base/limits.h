@@ -45,6 +45,9 @@
 #define SP_EVTX_PENDING_BYTES (32u << 20) /* output of waiting chunks, all workers (a worker
                                            stops decoding ahead past its share) */
 #endif
+#ifndef SP_EVTX_POOL
+#define SP_EVTX_POOL 8u                 /* workers' memory kept between scans */
+#endif
 #ifndef SP_EVTX_SLOT_KEEP
 #define SP_EVTX_SLOT_KEEP (1u << 20)    /* a slot keeps a heap buffer up to this size */
 #endif

@@ -66,7 +66,7 @@ void cli_diag(void *user, const char *file, uint64_t off, sp_damage kind, const 
                 sp_damage_name(kind));
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -86,4 +86,14 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 1, argv + 1);
     fprintf(stderr, "spoor: unknown command '%s'\n\n%s", argv[1], usage);
     return EX_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    /* the EVTX workers' memory kept between scans (sp_evtx_release_memory):
+     * the process's exit frees it, except where every allocation must be
+     * answered for (cli.h) */
+    if (CLI_FREE_AT_EXIT) sp_evtx_release_memory();
+    return rc;
 }

@@ -189,6 +189,14 @@ void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out) { *out = f->st; }
 
 /* ------------------------------------------------------------ the work */
 
+/* a worker's memory, kept between scans (see wmem_get) */
+typedef struct wmem {
+    uint8_t *buf;              /* SP_EVTX_CHUNK_SIZE bytes */
+    char *outmem;              /* nwin windows of SP_EVTX_SLOT_OUT */
+    unsigned nwin;
+    sp_arena carena, rarena;   /* reset, first blocks kept */
+} wmem;
+
 typedef struct slot {
     uint32_t idx;
     int stop;                  /* the record callback asked to stop */
@@ -204,9 +212,7 @@ typedef struct slot {
  * dump of the 64 MB bench file ran 1% slower (21 interleaved runs, twice). */
 typedef struct worker {
     _Alignas(128) sp_evtx *f;
-    uint8_t *buf;              /* SP_EVTX_CHUNK_SIZE bytes for pread() */
     const uint8_t *chunk;      /* the chunk being decoded */
-    sp_arena carena, rarena;
     bx_chunk bc;
     sp_record rec;
     sp_record_fn on_record;
@@ -216,7 +222,7 @@ typedef struct worker {
     unsigned nslots;           /* slots in use: SP_EVTX_PENDING shared out */
     size_t pend_bytes;         /* output held by pending slots */
     size_t pend_budget;        /* SP_EVTX_PENDING_BYTES shared out */
-    char *outmem;              /* nslots output windows of SP_EVTX_SLOT_OUT */
+    wmem mem;                  /* chunk buffer, output windows, arenas */
     slot slots[SP_EVTX_WORKER_SLOTS]; /* decoded chunks waiting for their turn */
 } worker;
 
@@ -246,7 +252,80 @@ static void diag(slot *s, uint64_t off, sp_damage kind, const char *msg)
  * copied each one up through eight sizes and gave every slot a mapping of
  * its own: with 2 threads ~430 more page faults per run of the 64 MB bench
  * file, and mmap/munmap calls that took the address-space lock while the
- * other worker faulted. */
+ * other worker faulted.
+ *
+ * A worker's memory (chunk buffer, output windows, arena blocks) is kept
+ * for the next scan in a small process-wide pool instead of being given
+ * back: a folder of small logs is one scan per file, and memory mapped
+ * afresh for each (its pages faulted in, then unmapped) cost a 2-thread
+ * dump of the 24 sample files ~900 page faults more than the growing
+ * buffers it replaced, which malloc recycled.  At most SP_EVTX_POOL
+ * workers' memory is kept; sp_evtx_release_memory() frees it. */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static wmem pool[SP_EVTX_POOL];
+static unsigned pool_n;
+
+static void wmem_free(wmem *m)
+{
+    free(m->buf);
+    free(m->outmem);
+    sp_arena_fini(&m->carena);
+    sp_arena_fini(&m->rarena);
+    memset(m, 0, sizeof *m);
+}
+
+/* memory for a worker with nslots windows: from the pool, or new; -1 when
+ * out of memory (m then holds nothing) */
+static int wmem_get(wmem *m, unsigned nslots)
+{
+    memset(m, 0, sizeof *m);
+    pthread_mutex_lock(&pool_mu);
+    if (pool_n) {
+        /* the entry with the most windows: one large block serves all */
+        unsigned best = 0;
+        for (unsigned k = 1; k < pool_n; k++)
+            if (pool[k].nwin > pool[best].nwin) best = k;
+        *m = pool[best];
+        pool[best] = pool[--pool_n];
+    }
+    pthread_mutex_unlock(&pool_mu);
+    if (!m->buf) {
+        sp_arena_init(&m->carena, 256 * 1024);
+        sp_arena_init(&m->rarena, 64 * 1024);
+        m->buf = malloc(SP_EVTX_CHUNK_SIZE);
+    }
+    if (m->nwin < nslots) {
+        free(m->outmem);
+        m->outmem = malloc((size_t)nslots * SP_EVTX_SLOT_OUT);
+        m->nwin = m->outmem ? nslots : 0;
+    }
+    if (!m->buf || !m->outmem || sp_arena_reserve(&m->carena) || sp_arena_reserve(&m->rarena)) {
+        wmem_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+static void wmem_put(wmem *m)
+{
+    if (!m->buf) return;
+    sp_arena_reset(&m->carena);
+    sp_arena_reset(&m->rarena);
+    pthread_mutex_lock(&pool_mu);
+    int kept = pool_n < SP_EVTX_POOL;
+    if (kept) pool[pool_n++] = *m;
+    pthread_mutex_unlock(&pool_mu);
+    if (!kept) wmem_free(m);
+    memset(m, 0, sizeof *m);
+}
+
+void sp_evtx_release_memory(void)
+{
+    pthread_mutex_lock(&pool_mu);
+    while (pool_n) wmem_free(&pool[--pool_n]);
+    pthread_mutex_unlock(&pool_mu);
+}
+
 static void worker_fini(worker *w);
 
 /* -1 when out of memory (w is then left empty) */
@@ -259,22 +338,19 @@ static int worker_init(worker *w, sp_evtx *f, unsigned id, unsigned nslots, size
     w->on_record = fn;
     w->user = user;
     int bad = bx_chunk_init(&w->bc);
-    w->bc.carena = &w->carena;
-    w->bc.rarena = &w->rarena;
-    sp_arena_init(&w->carena, 256 * 1024);
-    sp_arena_init(&w->rarena, 64 * 1024);
-    w->buf = malloc(SP_EVTX_CHUNK_SIZE);
-    w->chunk = w->buf;
-    w->outmem = malloc((size_t)nslots * SP_EVTX_SLOT_OUT);
-    if (bad || !w->buf || !w->outmem || sp_arena_reserve(&w->carena) || sp_arena_reserve(&w->rarena)) {
-        worker_fini(w);
+    if (bad || wmem_get(&w->mem, nslots)) {
+        bx_chunk_fini(&w->bc);
+        memset(w, 0, sizeof *w);
         return -1;
     }
+    w->bc.carena = &w->mem.carena;
+    w->bc.rarena = &w->mem.rarena;
+    w->chunk = w->mem.buf;
     w->nslots = nslots;
     w->pend_budget = budget;
     for (unsigned k = 0; k < nslots; k++) {
         slot *sl = &w->slots[k];
-        sl->win = w->outmem + (size_t)k * SP_EVTX_SLOT_OUT;
+        sl->win = w->mem.outmem + (size_t)k * SP_EVTX_SLOT_OUT;
         sp_buf_init_with(&sl->out, sl->win, SP_EVTX_SLOT_OUT);
     }
     return 0;
@@ -286,10 +362,7 @@ static void worker_fini(worker *w)
         sp_buf_fini(&w->slots[k].out);
         sp_buf_fini(&w->slots[k].diags);
     }
-    free(w->outmem);
-    free(w->buf);
-    sp_arena_fini(&w->carena);
-    sp_arena_fini(&w->rarena);
+    wmem_put(&w->mem);
     bx_chunk_fini(&w->bc);
     memset(w, 0, sizeof *w);
 }
@@ -317,7 +390,7 @@ static void note_range(sp_evtx_stats *d, uint64_t id, uint64_t ft)
 static int emit_record(worker *w, slot *s, uint32_t off, uint32_t rsize, uint64_t file_off, int recovered)
 {
     const uint8_t *c = w->chunk;
-    sp_arena_reset(&w->rarena);
+    sp_arena_reset(&w->mem.rarena);
     sp_record *r = &w->rec;
     memset(r, 0, sizeof *r);
     r->id = sp_le64(c + off + 8);
@@ -381,10 +454,10 @@ static void process_chunk(worker *w, slot *s)
     uint64_t file_off = SP_EVTX_HEADER_SIZE + (uint64_t)s->idx * SP_EVTX_CHUNK_SIZE;
     /* pread into the worker's buffer: measured as fast as mmap here, and
      * memory stays flat whatever the file size */
-    ssize_t got = read_at(f, w->buf, SP_EVTX_CHUNK_SIZE, file_off);
+    ssize_t got = read_at(f, w->mem.buf, SP_EVTX_CHUNK_SIZE, file_off);
     if (got < 0) { s->ioerr = errno; return; }
-    w->chunk = w->buf;
-    process_block(w, s, w->buf, (uint32_t)got, file_off);
+    w->chunk = w->mem.buf;
+    process_block(w, s, w->mem.buf, (uint32_t)got, file_off);
 }
 
 static void process_block(worker *w, slot *s, const uint8_t *c, uint32_t csize, uint64_t file_off)
@@ -396,7 +469,7 @@ static void process_block(worker *w, slot *s, const uint8_t *c, uint32_t csize, 
         snprintf(m, sizeof m, "file ends %u bytes into chunk %u", csize, s->idx);
         diag(s, file_off, SP_DMG_CHUNK_TRUNCATED, m);
     }
-    sp_arena_reset(&w->carena);
+    sp_arena_reset(&w->mem.carena);
     bx_chunk_begin(&w->bc, c, csize);
     if (csize < 512 || memcmp(c, "ElfChnk\0", 8)) {
         s->d.chunks_bad++;
@@ -703,6 +776,7 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
     unsigned nslots = SP_EVTX_PENDING / nt;
     if (nslots > SP_EVTX_WORKER_SLOTS) nslots = SP_EVTX_WORKER_SLOTS;
     if (nslots < 4) nslots = 4;
+    if (nslots > f->nchunks) nslots = f->nchunks ? f->nchunks : 1;  /* no more than it can hold */
     for (unsigned k = 0; k < nt; k++) {
         if (worker_init(&p.workers[k], f, k, nslots, SP_EVTX_PENDING_BYTES / nt, on_record, user)) {
             rc = SP_ERR_NOMEM;

@@ -134,6 +134,14 @@ for f in ('multichunk.evtx', 'wide.evtx', 'wider.evtx'):
     outs = {t: run(['evtx', 'dump', '--threads', str(t), mc])[1] for t in (1, 2, 4)}
     s.ok(outs[1] == outs[2] == outs[4], f'{f}: output depends on --threads')
 
+# several files in one process (worker memory kept from one scan to the next,
+# files of 1 to ~40 chunks, so fewer and more output windows than the last)
+seq = ['wide.evtx', 'types.evtx', 'multichunk.evtx', 'wider.evtx', 'types.evtx', 'wide.evtx', 'multichunk.evtx']
+for t in (1, 2, 4):
+    together = run(['evtx', 'dump', '--threads', str(t)] + [os.path.join(tmp, f) for f in seq])[1]
+    alone = b''.join(run(['evtx', 'dump', '--threads', str(t), os.path.join(tmp, f)])[1] for f in seq)
+    s.ok(together == alone and len(together) > 0, f'{t} threads: files dumped in one process differ from one by one')
+
 # wide.evtx really overflows the 128 KiB per-chunk output window (the output
 # then moves to the heap) in every chunk, wider.evtx passes 1 MiB (the heap
 # buffer is then given back after its turn)
