@@ -75,7 +75,7 @@ measure_pair() {
     all="$all $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print("%d,%d" % (round(min(r[0]["times"])*1e6), round(min(r[1]["times"])*1e6)))' "$js")"
   done
   rm -f "$js"
-  echo "$all" | tr ' ' '\n' | awk -F, 'NF==2{if(a==""||$1<a)a=$1; if(b==""||$2<b)b=$2} END{printf "%.4f %.4f", a/1e6, b/1e6}'
+  echo "$all" | tr ' ' '\n' | awk -F, 'NF==2{if(a==""||$1<a)a=$1; if(b==""||$2<b)b=$2} END{printf "%.6f %.6f", a/1e6, b/1e6}'
 }
 # the harness's own cost of starting a command and waiting for it (best of 21)
 harness_overhead() {
@@ -95,7 +95,7 @@ measure_pair_bash() {
     s=$(now_us); "${cmd2[@]}" >/dev/null 2>&1; e=$(now_us)
     if [ -z "$b2" ] || [ $((e - s)) -lt "$b2" ]; then b2=$((e - s)); fi
   done
-  awk -v a="$b1" -v b="$b2" 'BEGIN{printf "%.4f %.4f", a / 1e6, b / 1e6}'
+  awk -v a="$b1" -v b="$b2" 'BEGIN{printf "%.6f %.6f", a / 1e6, b / 1e6}'
 }
 
 recs=$("$SPOOR" evtx info --json -q "$big" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["records"])')
