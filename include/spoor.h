@@ -123,8 +123,9 @@ const char *sp_evtx_path(const sp_evtx *f);
 /* Statistics so far (complete once sp_evtx_scan has returned). */
 void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out);
 /* Scans keep a few workers' memory (chunk buffers, output windows; a few
- * MB at most) for the next scan, in the process; this gives it back.  Call
- * it when no scan is running. */
+ * MB at most) for the next scan, in the process; this gives back what is
+ * kept.  Safe at any time: a scan running meanwhile keeps what it uses and
+ * puts it back when it ends. */
 void sp_evtx_release_memory(void);
 
 /* Called on a worker thread for every record, in file order within a

@@ -4,9 +4,10 @@
  *
  * The file is read with pread() one 64 KiB chunk at a time into a worker's
  * buffer, never mapped whole, so memory stays bounded whatever the file size
- * (threads x (chunk + its output)).  Every block after the 4 KiB header is
- * examined, whatever chunk count the header claims (dirty files keep
- * writing past it).  Chunk i is decoded by whichever worker claims it; its
+ * (threads x chunk, plus the output of chunks waiting for their turn: at most
+ * SP_EVTX_PENDING of them, SP_EVTX_PENDING_BYTES of output, limits.h).  Every
+ * block after the 4 KiB header is examined, whatever chunk count the header
+ * claims (dirty files keep writing past it).  Chunk i is decoded by whichever worker claims it; its
  * output and its damage reports are handed to the caller strictly in file
  * order, so results do not depend on the thread count.
  *
