@@ -306,9 +306,13 @@ static int by_count(const void *a, const void *b)
 static void rules_by_level(counts *c)
 {
     count *tmp = malloc(c->n * sizeof *tmp);
-    if (!tmp) { qsort(c->a, c->n, sizeof *c->a, by_level_count); return; }
     signed char *rank = malloc(c->n);
-    if (!rank) { free(tmp); qsort(c->a, c->n, sizeof *c->a, by_level_count); return; }
+    if (!tmp || !rank) {
+        free(tmp);
+        free(rank);
+        qsort(c->a, c->n, sizeof *c->a, by_level_count);
+        return;
+    }
     for (size_t i = 0; i < c->n; i++) rank[i] = (signed char)level_rank(((const sp_rule_info *)c->a[i].obj)->level);
     size_t o = 0;
     for (int lr = NLEVELS - 1; lr >= -1; lr--)

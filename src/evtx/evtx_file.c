@@ -338,10 +338,8 @@ static int worker_init(worker *w, sp_evtx *f, unsigned id, unsigned nslots, size
     w->id = id;
     w->on_record = fn;
     w->user = user;
-    int bad = bx_chunk_init(&w->bc);
-    if (bad || wmem_get(&w->mem, nslots)) {
-        bx_chunk_fini(&w->bc);
-        memset(w, 0, sizeof *w);
+    if (bx_chunk_init(&w->bc) || wmem_get(&w->mem, nslots)) {
+        worker_fini(w);
         return -1;
     }
     w->bc.carena = &w->mem.carena;
@@ -817,7 +815,7 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
     }
     if (rc == SP_OK && started) worker_main(&p.workers[0]);
     /* workers never started were never scanning: free them here */
-    for (unsigned k = started ? spawned + 1 : 0; k < started; k++) worker_fini(&p.workers[k]);
+    for (unsigned k = spawned + 1; k < started; k++) worker_fini(&p.workers[k]);
     if (started) worker_fini(&p.workers[0]);
     pthread_mutex_lock(&p.mu);
     while (p.finished < spawned) pthread_cond_wait(&p.cv, &p.mu);
