@@ -33,12 +33,14 @@ static const char usage_evtx[] =
 
 enum fmt { F_JSONL, F_JSON, F_XML };
 
+/* on_record (every worker, every record) reads only `fmt`; on_flush (the
+ * worker whose turn it is) writes the rest: on a cache line of its own, so
+ * each flush does not take the line `fmt` is read from away from the other
+ * workers */
 typedef struct dump_ctx {
     enum fmt fmt;
-    int recover_tag;
-    FILE *out;
+    _Alignas(64) FILE *out;
     int first;           /* json: no comma before the first record */
-    uint64_t written;
     int werr;
     /* progress */
     int progress;
