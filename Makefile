@@ -86,7 +86,7 @@ asan:
 # the threaded paths (evtx dump, hunt with 2 threads) under ThreadSanitizer
 tsan:
 	$(MAKE) BUILD=build-tsan CC=clang OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
-	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/spoor
+	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/spoor build-tsan/unit_tests
 	bash tests/tsan.sh
 
 FUZZ_CFLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer

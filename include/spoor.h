@@ -122,10 +122,11 @@ void sp_evtx_close(sp_evtx *f);
 const char *sp_evtx_path(const sp_evtx *f);
 /* Statistics so far (complete once sp_evtx_scan has returned). */
 void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out);
-/* Scans keep a few workers' memory (chunk buffers, output windows; a few
- * MB at most) for the next scan, in the process; this gives back what is
- * kept.  Safe at any time: a scan running meanwhile keeps what it uses and
- * puts it back when it ends. */
+/* Scans keep their worker threads (waiting, for the next scan) and a few
+ * workers' memory (chunk buffers, output windows; a few MB at most) in the
+ * process; this ends the threads and gives back what is kept.  Safe at any
+ * time: it waits for threads busy with a running scan, and a scan starting
+ * meanwhile runs on its calling thread alone. */
 void sp_evtx_release_memory(void);
 
 /* Called on a worker thread for every record, in file order within a

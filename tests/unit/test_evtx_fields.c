@@ -6,7 +6,10 @@
  * (skipped loudly without it). */
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "test.h"
 #include "spoor.h"
 #include "base/buf.h"
@@ -134,4 +137,100 @@ TEST(evtx_release_memory_between_scans)
     sp_buf_free(a);
     sp_buf_free(b);
     sp_buf_free(c);
+}
+
+/* The worker threads are kept between scans (evtx_file.c, tp_post): scans
+ * started from several threads at once share them, each getting the output
+ * a lone 1-thread scan gives. */
+typedef struct scan_job {
+    const char *path;
+    unsigned threads, rounds;
+    const sp_buf *want;
+    int same;                  /* rounds whose output equalled want */
+} scan_job;
+
+static void *scan_rounds(void *arg)
+{
+    scan_job *j = arg;
+    for (unsigned r = 0; r < j->rounds; r++) {
+        sp_buf *got = sp_buf_new();
+        sp_evtx_opts o = {j->threads, 0, NULL, NULL};
+        sp_evtx *f;
+        sp_error err;
+        if (got && sp_evtx_open(j->path, &o, &f, &err) == SP_OK) {
+            if (sp_evtx_scan(f, on_rec, on_flush, got, &err) == SP_OK &&
+                sp_buf_len(got) == sp_buf_len(j->want) && !memcmp(sp_buf_data(got), sp_buf_data(j->want), sp_buf_len(got)))
+                j->same++;
+            sp_evtx_close(f);
+        }
+        sp_buf_free(got);
+    }
+    return NULL;
+}
+
+static const char *sample_path(char *buf, size_t n, const char *name)
+{
+    const char *d = test_data_dir();
+    if (!d) return NULL;
+    snprintf(buf, n, "%s/evtx-samples/samples/%s", d, name);
+    struct stat st;
+    return stat(buf, &st) ? NULL : buf;
+}
+
+TEST(evtx_scans_from_several_threads_at_once)
+{
+    char path[4096];
+    if (!sample_path(path, sizeof path, "security.evtx")) SKIP("../shared/datasets/evtx-samples/samples/security.evtx absent");
+    sp_buf *want = sp_buf_new();
+    digest(path, want);
+    CHECK(sp_buf_len(want) > 1000);
+    enum { N = 4 };
+    scan_job jobs[N];
+    pthread_t th[N];
+    int started[N];
+    for (int k = 0; k < N; k++) {
+        jobs[k] = (scan_job){path, 2u + (unsigned)(k % 3), 5, want, 0};
+        started[k] = !pthread_create(&th[k], NULL, scan_rounds, &jobs[k]);
+        CHECK(started[k]);
+    }
+    for (int k = 0; k < N; k++) {
+        if (!started[k]) continue;
+        pthread_join(th[k], NULL);
+        CHECK_EQ_INT(jobs[k].same, 5);
+    }
+    /* and once more after the threads were ended */
+    sp_evtx_release_memory();
+    scan_job again = {path, 3, 2, want, 0};
+    scan_rounds(&again);
+    CHECK_EQ_INT(again.same, 2);
+    sp_evtx_release_memory();
+    sp_buf_free(want);
+}
+
+/* A child process after fork() has none of the parent's worker threads:
+ * its scans start their own (and do not wait for threads that are not
+ * there).  The child gives up after 20 s, so a hang fails the test. */
+TEST(evtx_scan_in_child_after_fork)
+{
+    char path[4096];
+    if (!sample_path(path, sizeof path, "security.evtx")) SKIP("../shared/datasets/evtx-samples/samples/security.evtx absent");
+    sp_buf *want = sp_buf_new();
+    digest(path, want);
+    scan_job warm = {path, 2, 1, want, 0};
+    scan_rounds(&warm);                /* the pool now has a thread */
+    CHECK_EQ_INT(warm.same, 1);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        alarm(20);
+        scan_job j = {path, 2, 3, want, 0};
+        scan_rounds(&j);
+        _exit(j.same == 3 ? 0 : 1);
+    }
+    int status = 0;
+    if (pid > 0) CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    sp_evtx_release_memory();
+    sp_buf_free(want);
 }
