@@ -265,6 +265,8 @@ static void diag(slot *s, uint64_t off, sp_damage kind, const char *msg)
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static wmem pool[SP_EVTX_POOL];
 static unsigned pool_n;
+static pthread_once_t tp_once = PTHREAD_ONCE_INIT;
+static void tp_init_once(void);        /* fork handlers (tp_atfork_prepare) */
 
 static void wmem_free(wmem *m)
 {
@@ -280,6 +282,7 @@ static void wmem_free(wmem *m)
 static int wmem_get(wmem *m, unsigned nslots)
 {
     memset(m, 0, sizeof *m);
+    pthread_once(&tp_once, tp_init_once);
     pthread_mutex_lock(&pool_mu);
     if (pool_n) {
         /* the entry with the most windows: one large block serves all */
@@ -738,17 +741,30 @@ static struct {
     cpu_set_t allowed;                 /* given back to a thread started pinned */
     int quit;
 } tp = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
-static pthread_once_t tp_once = PTHREAD_ONCE_INIT;
 
+/* fork() happens with both locks held by the forking thread, so the child
+ * inherits the pool and the memory pool in a consistent state */
+static void tp_atfork_prepare(void)
+{
+    pthread_mutex_lock(&tp.mu);
+    pthread_mutex_lock(&pool_mu);
+}
+static void tp_atfork_parent(void)
+{
+    pthread_mutex_unlock(&pool_mu);
+    pthread_mutex_unlock(&tp.mu);
+}
 static void tp_atfork_child(void)
 {
-    /* the threads did not follow the fork; the lock may have been held */
-    pthread_mutex_init(&tp.mu, NULL);
+    /* the threads did not follow: jobs posted and not taken were the
+     * parent's; the condition variable may name waiters that do not exist */
+    pthread_mutex_unlock(&pool_mu);
     pthread_cond_init(&tp.cv, NULL);
     tp.njobs = tp.nthreads = tp.busy = 0;
     tp.quit = 0;
+    pthread_mutex_unlock(&tp.mu);
 }
-static void tp_init_once(void) { pthread_atfork(NULL, NULL, tp_atfork_child); }
+static void tp_init_once(void) { pthread_atfork(tp_atfork_prepare, tp_atfork_parent, tp_atfork_child); }
 
 static void *tp_main(void *arg)
 {
@@ -776,7 +792,6 @@ static void *tp_main(void *arg)
  * being ended): the caller finishes the others itself. */
 static unsigned tp_post(worker *w, unsigned n)
 {
-    pthread_once(&tp_once, tp_init_once);
     pthread_mutex_lock(&tp.mu);
     if (tp.quit) { pthread_mutex_unlock(&tp.mu); return 0; }
     unsigned idle = tp.nthreads - tp.busy - tp.njobs;
