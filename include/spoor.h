@@ -141,9 +141,10 @@ typedef int (*sp_record_fn)(void *user, unsigned worker, const sp_record *rec,
 typedef int (*sp_flush_fn)(void *user, const sp_buf *out);
 
 /* Decode every record, in parallel by chunk (opts.threads workers, the
- * calling thread included).  Damage reports reach opts.diag in file order,
- * from the thread that flushes the chunk.  Returns SP_OK, SP_ERR_ABORT when a
- * callback stopped it, or an I/O error. */
+ * calling thread included; the others are threads the library keeps for
+ * later scans, see sp_evtx_release_memory).  Damage reports reach opts.diag
+ * in file order, from the thread that flushes the chunk.  Returns SP_OK,
+ * SP_ERR_ABORT when a callback stopped it, or an I/O error. */
 sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
                        void *user, sp_error *err);
 
