@@ -122,11 +122,13 @@ void sp_evtx_close(sp_evtx *f);
 const char *sp_evtx_path(const sp_evtx *f);
 /* Statistics so far (complete once sp_evtx_scan has returned). */
 void sp_evtx_get_stats(const sp_evtx *f, sp_evtx_stats *out);
-/* Scans keep their worker threads (waiting, for the next scan) and a few
- * workers' memory (chunk buffers, output windows; a few MB at most) in the
- * process; this ends the threads and gives back what is kept.  Safe at any
- * time: it waits for threads busy with a running scan, and a scan starting
- * meanwhile runs on its calling thread alone. */
+/* Scans keep their worker threads (waiting, for the next scan; blocking
+ * every signal) and a few workers' memory (chunk buffers, output windows; a
+ * few MB at most) in the process; this ends the threads and gives back what
+ * is kept.  Safe at any time: it waits for threads busy with a running scan
+ * (and for another call ending them), a scan starting meanwhile runs on its
+ * calling thread alone, and called from a scan's callback it only gives
+ * memory back (the threads are that scan's). */
 void sp_evtx_release_memory(void);
 
 /* Called on a worker thread for every record, in file order within a

@@ -20,7 +20,7 @@ run "$SPOOR" hunt --threads 2 "$case_dir"
 # and after its threads were ended (unit tests; the one that forks is left
 # out: ThreadSanitizer does not follow a threaded process through fork)
 UNIT=${UNIT:-build-tsan/unit_tests}
-for t in evtx_scans_from_several_threads evtx_release_memory_between_scans; do
+for t in evtx_scans_from_several_threads evtx_release_memory_between_scans evtx_release_memory_twice evtx_pool_threads_take; do
   n=$((n + 1))
   "$UNIT" "$t" >"$SPOOR_CACHE_DIR/out" 2>&1 || { cat "$SPOOR_CACHE_DIR/out" >&2; echo "tsan: FAILED: $UNIT $t" >&2; exit 1; }
   grep -q "unit: 1 passed, 0 failed" "$SPOOR_CACHE_DIR/out" || { cat "$SPOOR_CACHE_DIR/out" >&2; echo "tsan: $UNIT $t did not run (skipped?)" >&2; }

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,10 +325,14 @@ static void wmem_put(wmem *m)
 }
 
 static void tp_end(void);
+/* set on a thread while it runs a worker of a scan (sp_evtx_release_memory
+ * then leaves the threads alone: joining them from a callback would wait
+ * for the scan the callback is part of) */
+static _Thread_local int in_scan;
 
 void sp_evtx_release_memory(void)
 {
-    tp_end();
+    if (!in_scan) tp_end();
     pthread_mutex_lock(&pool_mu);
     while (pool_n) wmem_free(&pool[--pool_n]);
     pthread_mutex_unlock(&pool_mu);
@@ -573,6 +578,8 @@ typedef struct pipe {
     pthread_cond_t cv;         /* `written` advanced or `stop` set */
     worker *workers;
     int caller_cpu;            /* where the caller's worker started, or -1 */
+    int has_allowed;           /* `allowed` was read */
+    cpu_set_t allowed;         /* the caller's CPUs: the scan's threads run there */
 } pipe_t;
 
 /* Flush slot s (its turn has come: p->written == s->idx).  Runs without
@@ -692,29 +699,40 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* A woken thread may be queued on the CPU of the thread that woke it,
- * which runs on: the two then share that CPU until the scheduler balances
- * (up to a 4 ms tick).  Leave it for another CPU, then let the scheduler
- * have the thread back (it stays where it was moved). */
-static void move_off_cpu(int cpu)
+/* A pool thread's CPUs for a job: the caller's (a pool thread outlives the
+ * scan that started it, and callers may differ).  `mine` is what the thread
+ * last set.  A woken thread may also be queued on the CPU of the thread that
+ * woke it, which runs on: the two then share that CPU until the scheduler
+ * balances (up to a 4 ms tick); it leaves that CPU first, then takes the
+ * caller's whole set (and stays where it was moved). */
+static void job_cpus(const pipe_t *p, cpu_set_t *mine, int *known)
 {
-    cpu_set_t all, others;
-    if (pthread_getaffinity_np(pthread_self(), sizeof all, &all)) return;
-    others = all;
-    CPU_CLR(cpu, &others);
-    if (!CPU_COUNT(&others)) return;
-    if (pthread_setaffinity_np(pthread_self(), sizeof others, &others) == 0)
-        pthread_setaffinity_np(pthread_self(), sizeof all, &all);
+    if (!p->has_allowed) return;
+    if (p->caller_cpu >= 0 && sched_getcpu() == p->caller_cpu) {
+        cpu_set_t others = p->allowed;
+        CPU_CLR(p->caller_cpu, &others);
+        if (CPU_COUNT(&others)) {
+            pthread_setaffinity_np(pthread_self(), sizeof others, &others);
+            *known = 0;
+        }
+    }
+    if (*known && CPU_EQUAL(mine, &p->allowed)) return;
+    if (pthread_setaffinity_np(pthread_self(), sizeof p->allowed, &p->allowed) == 0) {
+        *mine = p->allowed;
+        *known = 1;
+    }
 }
 
 /* A worker's job on a pool thread: it scans, frees its own buffers (beside
  * the caller freeing its own), then says so under the scan's lock, after
  * which it touches nothing of the scan (the caller's stack). */
-static void run_job(worker *w)
+static void run_job(worker *w, cpu_set_t *mine, int *known)
 {
     pipe_t *p = w->pipe;
-    if (p->caller_cpu >= 0 && sched_getcpu() == p->caller_cpu) move_off_cpu(p->caller_cpu);
+    job_cpus(p, mine, known);
+    in_scan = 1;
     worker_main(w);
+    in_scan = 0;
     worker_fini(w);
     pthread_mutex_lock(&p->mu);
     p->finished++;
@@ -727,10 +745,11 @@ static void run_job(worker *w)
  * mapped, clone, placement) and ended for each took longer than waking one:
  * the 23 sample files dumped in one process with 2 threads, hyperfine 100
  * runs, median 11.15 -> 10.82 ms, 3rd quartile 11.24 -> 10.91 ms (without
- * move_off_cpu the median gained less and 1 run in 10 lost 0.7 ms).  The
- * pool grows to the most threads scans have used at once;
- * sp_evtx_release_memory() ends them.  A child process after fork() starts
- * with none. */
+ * leaving the caller's CPU, job_cpus, the median gained less and 1 run in
+ * 10 lost 0.7 ms).  The pool grows to the most threads scans have used at
+ * once, and does not shrink: sp_evtx_release_memory() ends the threads.  A
+ * child process after fork() starts with none.  The threads block every
+ * signal (a program's signals go to its own threads). */
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;                 /* a job was posted, or quit */
@@ -738,9 +757,11 @@ static struct {
     unsigned njobs;
     unsigned nthreads, busy;           /* threads alive; running a job */
     pthread_t th[SP_MAX_THREADS];
-    cpu_set_t allowed;                 /* given back to a thread started pinned */
-    int quit;
-} tp = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    int quit;                          /* tp_end is ending the threads */
+    pthread_cond_t ended;              /* ... and has */
+    int nofork;                        /* the fork handlers could not be registered */
+} tp = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+         .ended = PTHREAD_COND_INITIALIZER };
 
 /* fork() happens with both locks held by the forking thread, so the child
  * inherits the pool and the memory pool in a consistent state */
@@ -760,25 +781,31 @@ static void tp_atfork_child(void)
      * parent's; the condition variable may name waiters that do not exist */
     pthread_mutex_unlock(&pool_mu);
     pthread_cond_init(&tp.cv, NULL);
+    pthread_cond_init(&tp.ended, NULL);
     tp.njobs = tp.nthreads = tp.busy = 0;
     tp.quit = 0;
     pthread_mutex_unlock(&tp.mu);
 }
-static void tp_init_once(void) { pthread_atfork(tp_atfork_prepare, tp_atfork_parent, tp_atfork_child); }
+/* without the handlers a child could wait for threads it does not have:
+ * then scans use no pool threads (tp_post) */
+static void tp_init_once(void)
+{
+    if (pthread_atfork(tp_atfork_prepare, tp_atfork_parent, tp_atfork_child)) tp.nofork = 1;
+}
 
 static void *tp_main(void *arg)
 {
+    (void)arg;
+    cpu_set_t mine;                    /* started on one CPU (tp_post); each job sets the caller's */
+    int known = 0;
     pthread_mutex_lock(&tp.mu);
-    /* started on a CPU of its own (see tp_post); from now on the scheduler
-     * may move it as it likes */
-    if (arg) pthread_setaffinity_np(pthread_self(), sizeof tp.allowed, &tp.allowed);
     for (;;) {
         while (!tp.njobs && !tp.quit) pthread_cond_wait(&tp.cv, &tp.mu);
         if (!tp.njobs) break;          /* quit, nothing left to do */
         worker *w = tp.jobs[--tp.njobs];
         tp.busy++;
         pthread_mutex_unlock(&tp.mu);
-        run_job(w);
+        run_job(w, &mine, &known);
         pthread_mutex_lock(&tp.mu);
         tp.busy--;
     }
@@ -789,11 +816,12 @@ static void *tp_main(void *arg)
 /* Hand workers w[0..n) to pool threads, starting threads as needed (a new
  * one on a CPU other than the caller's, see below); returns how many were
  * handed over (fewer when a thread could not be started, or the pool is
- * being ended): the caller finishes the others itself. */
+ * being ended): the others never start, and the caller's own worker
+ * decodes what they would have. */
 static unsigned tp_post(worker *w, unsigned n)
 {
     pthread_mutex_lock(&tp.mu);
-    if (tp.quit) { pthread_mutex_unlock(&tp.mu); return 0; }
+    if (tp.quit || tp.nofork) { pthread_mutex_unlock(&tp.mu); return 0; }
     unsigned idle = tp.nthreads - tp.busy - tp.njobs;
     if (idle < n) {
         /* Each new thread starts on a CPU other than the caller's, then
@@ -810,8 +838,11 @@ static unsigned tp_post(worker *w, unsigned n)
             for (int c = 0; c < CPU_SETSIZE && ncpu < SP_MAX_THREADS; c++)
                 if (CPU_ISSET(c, &allowed) && c != me) cpus[ncpu++] = c;
             placed = me >= 0 && CPU_ISSET(me, &allowed) && ncpu >= n - idle;
-            if (placed) tp.allowed = allowed;
         }
+        /* a new thread inherits the signal mask: all blocked */
+        sigset_t all, old;
+        sigfillset(&all);
+        int masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
         for (unsigned k = 0; idle < n && tp.nthreads < SP_MAX_THREADS; k++) {
             pthread_attr_t at;
             if (pthread_attr_init(&at)) break;
@@ -821,12 +852,13 @@ static unsigned tp_post(worker *w, unsigned n)
                 CPU_SET(cpus[k % ncpu], &one);
                 pthread_attr_setaffinity_np(&at, sizeof one, &one);
             }
-            int cr = pthread_create(&tp.th[tp.nthreads], &at, tp_main, placed ? &tp : NULL);
+            int cr = pthread_create(&tp.th[tp.nthreads], &at, tp_main, NULL);
             pthread_attr_destroy(&at);
             if (cr) break;
             tp.nthreads++;
             idle++;
         }
+        if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
     if (n > idle) n = idle;
     for (unsigned k = 0; k < n; k++) tp.jobs[tp.njobs++] = &w[k];
@@ -836,11 +868,18 @@ static unsigned tp_post(worker *w, unsigned n)
     return n;
 }
 
-/* end the pool's threads (each first finishes a job it has) */
+/* End the pool's threads (each first finishes a job it has); returns once
+ * they are gone, also when another thread was already ending them.  Not
+ * from a thread running a worker (in_scan): it would wait for itself. */
 static void tp_end(void)
 {
     pthread_mutex_lock(&tp.mu);
-    if (tp.quit || !tp.nthreads) { pthread_mutex_unlock(&tp.mu); return; }
+    if (tp.quit) {
+        while (tp.quit) pthread_cond_wait(&tp.ended, &tp.mu);
+        pthread_mutex_unlock(&tp.mu);
+        return;
+    }
+    if (!tp.nthreads) { pthread_mutex_unlock(&tp.mu); return; }
     tp.quit = 1;
     pthread_cond_broadcast(&tp.cv);
     unsigned n = tp.nthreads;
@@ -849,6 +888,7 @@ static void tp_end(void)
     pthread_mutex_lock(&tp.mu);
     tp.nthreads = 0;
     tp.quit = 0;
+    pthread_cond_broadcast(&tp.ended);
     pthread_mutex_unlock(&tp.mu);
 }
 
@@ -954,9 +994,16 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
         p.workers[k].pipe = &p;
         started++;
     }
-    p.caller_cpu = sched_getcpu();
-    unsigned spawned = rc == SP_OK && started > 1 ? tp_post(p.workers + 1, started - 1) : 0;
+    unsigned spawned = 0;
+    if (rc == SP_OK && started > 1) {
+        p.caller_cpu = sched_getcpu();
+        p.has_allowed = pthread_getaffinity_np(pthread_self(), sizeof p.allowed, &p.allowed) == 0;
+        spawned = tp_post(p.workers + 1, started - 1);
+    }
+    int was_in_scan = in_scan;
+    in_scan = 1;
     if (rc == SP_OK && started) worker_main(&p.workers[0]);
+    in_scan = was_in_scan;
     /* workers never started were never scanning: free them here */
     for (unsigned k = spawned + 1; k < started; k++) worker_fini(&p.workers[k]);
     if (started) worker_fini(&p.workers[0]);

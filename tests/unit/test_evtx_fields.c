@@ -259,3 +259,168 @@ TEST(evtx_scan_in_child_after_fork)
     sp_evtx_release_memory();
     sp_buf_free(want);
 }
+
+/* sp_evtx_release_memory from inside a scan (a flush callback: on the
+ * calling thread or on a pool thread) frees what it may and leaves the
+ * threads running the scan alone; a scan calling it every third chunk
+ * gives the same output.  Run in a child with an alarm: a hang fails. */
+typedef struct release_ctx {
+    sp_buf *into;
+    unsigned flushes;
+} release_ctx;
+
+static int on_flush_release(void *user, const sp_buf *out)
+{
+    release_ctx *c = user;
+    sp_buf_put(c->into, sp_buf_data(out), sp_buf_len(out));
+    if (++c->flushes % 3 == 0) sp_evtx_release_memory();
+    return 0;
+}
+
+TEST(evtx_release_memory_from_a_callback)
+{
+    char path[4096];
+    if (!sample_path(path, sizeof path, "security.evtx")) SKIP("../shared/datasets/evtx-samples/samples/security.evtx absent");
+    sp_buf *want = sp_buf_new();
+    digest(path, want);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        alarm(20);
+        int bad = 0;
+        for (unsigned threads = 2; threads <= 4; threads++) {
+            for (int round = 0; round < 3; round++) {
+                release_ctx c = {sp_buf_new(), 0};
+                sp_evtx_opts o = {threads, 0, NULL, NULL};
+                sp_evtx *f;
+                sp_error err;
+                if (sp_evtx_open(path, &o, &f, &err) != SP_OK) _exit(2);
+                if (sp_evtx_scan(f, on_rec, on_flush_release, &c, &err) != SP_OK) bad++;
+                sp_evtx_close(f);
+                if (sp_buf_len(c.into) != sp_buf_len(want) || memcmp(sp_buf_data(c.into), sp_buf_data(want), sp_buf_len(want))) bad++;
+                sp_buf_free(c.into);
+            }
+        }
+        sp_evtx_release_memory();
+        _exit(bad ? 1 : 0);
+    }
+    int status = -1;
+    if (pid > 0) CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    sp_buf_free(want);
+}
+
+/* A pool thread outlives the scan that started it: a later scan from
+ * another caller runs its workers on that caller's CPUs, not on those of
+ * the first (here pinned to one CPU). */
+typedef struct cpu_ctx {
+    pthread_mutex_t mu;
+    cpu_set_t want;
+    int checked, wrong;
+} cpu_ctx;
+
+static int on_rec_cpus(void *user, unsigned worker, const sp_record *rec, sp_buf *out)
+{
+    (void)rec; (void)out;
+    cpu_ctx *c = user;
+    cpu_set_t mine;
+    if (worker == 0 || pthread_getaffinity_np(pthread_self(), sizeof mine, &mine)) return 0;
+    pthread_mutex_lock(&c->mu);
+    c->checked++;
+    if (!CPU_EQUAL(&mine, &c->want)) c->wrong++;
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+}
+static int on_flush_none(void *user, const sp_buf *out) { (void)user; (void)out; return 0; }
+
+static void *scan_pinned(void *arg)
+{
+    const char *path = arg;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    sp_evtx_opts o = {2, 0, NULL, NULL};
+    sp_evtx *f;
+    sp_error err;
+    if (sp_evtx_open(path, &o, &f, &err) == SP_OK) {
+        sp_evtx_scan(f, on_rec, on_flush_none, NULL, &err);
+        sp_evtx_close(f);
+    }
+    return NULL;
+}
+
+TEST(evtx_pool_threads_take_the_callers_cpus)
+{
+    char path[4096];
+    if (!sample_path(path, sizeof path, "security.evtx")) SKIP("../shared/datasets/evtx-samples/samples/security.evtx absent");
+    cpu_ctx c;
+    memset(&c, 0, sizeof c);
+    pthread_mutex_init(&c.mu, NULL);
+    if (pthread_getaffinity_np(pthread_self(), sizeof c.want, &c.want) || CPU_COUNT(&c.want) < 2 || !CPU_ISSET(0, &c.want))
+        SKIP("fewer than 2 CPUs (or not CPU 0) for this process");
+    sp_evtx_release_memory();          /* no pool threads yet */
+    pthread_t th;
+    CHECK(!pthread_create(&th, NULL, scan_pinned, path));
+    pthread_join(th, NULL);            /* the pool's thread was started from CPU 0 */
+    sp_evtx_opts o = {2, 0, NULL, NULL};
+    sp_evtx *f;
+    sp_error err;
+    CHECK(sp_evtx_open(path, &o, &f, &err) == SP_OK);
+    CHECK(sp_evtx_scan(f, on_rec_cpus, on_flush_none, &c, &err) == SP_OK);
+    sp_evtx_close(f);
+    CHECK(c.checked > 0);
+    CHECK_EQ_INT(c.wrong, 0);
+    sp_evtx_release_memory();
+    pthread_mutex_destroy(&c.mu);
+}
+
+/* Two sp_evtx_release_memory calls at once: each returns once the pool's
+ * threads are gone (the process is back to its own threads). */
+static unsigned task_count(void)
+{
+    unsigned n = 0;
+    char **names = NULL;
+    size_t nn = 0;
+    if (sp_dir_list("/proc/self/task", 1, &names, &nn) == 0) n = (unsigned)nn;
+    sp_dir_list_free(names, nn);
+    return n;
+}
+static void *release_thread(void *arg)
+{
+    (void)arg;
+    sp_evtx_release_memory();
+    return (void *)(uintptr_t)task_count();
+}
+
+TEST(evtx_release_memory_twice_at_once)
+{
+    char path[4096];
+    if (!sample_path(path, sizeof path, "security.evtx")) SKIP("../shared/datasets/evtx-samples/samples/security.evtx absent");
+    sp_evtx_release_memory();
+    /* a sanitizer runtime may start a thread of its own with the first
+     * thread created: count after one */
+    pthread_t t0;
+    if (!pthread_create(&t0, NULL, release_thread, NULL)) pthread_join(t0, NULL);
+    unsigned base = task_count();
+    if (!base) SKIP("/proc/self/task not readable");
+    sp_buf *want = sp_buf_new();
+    digest(path, want);
+    scan_job j = {path, 4, 1, want, 0};
+    scan_rounds(&j);                   /* the pool now has threads */
+    CHECK_EQ_INT(j.same, 1);
+    CHECK(task_count() > base);
+    pthread_t a, b;
+    void *ra = NULL, *rb = NULL;
+    int sa = !pthread_create(&a, NULL, release_thread, NULL);
+    int sb = !pthread_create(&b, NULL, release_thread, NULL);
+    if (sa) pthread_join(a, &ra);
+    if (sb) pthread_join(b, &rb);
+    CHECK(sa && sb);
+    /* each saw only the main thread and the two release threads at most */
+    CHECK((uintptr_t)ra <= base + 2);
+    CHECK((uintptr_t)rb <= base + 2);
+    CHECK_EQ_INT(task_count(), base);
+    sp_buf_free(want);
+}
