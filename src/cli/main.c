@@ -91,9 +91,9 @@ static int run(int argc, char **argv)
 int main(int argc, char **argv)
 {
     int rc = run(argc, argv);
-    /* the EVTX workers' memory kept between scans (sp_evtx_release_memory):
-     * the process's exit frees it, except where every allocation must be
-     * answered for (cli.h) */
+    /* the EVTX worker threads and memory kept between scans
+     * (sp_evtx_release_memory): the process's exit ends and frees them,
+     * except where every allocation must be answered for (cli.h) */
     if (CLI_FREE_AT_EXIT) sp_evtx_release_memory();
     return rc;
 }

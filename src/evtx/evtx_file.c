@@ -813,12 +813,12 @@ static void *tp_main(void *arg)
     return NULL;
 }
 
-/* Hand workers w[0..n) to pool threads, starting threads as needed (a new
- * one on a CPU other than the caller's, see below); returns how many were
+/* Hand workers w[0..n) of scan p to pool threads, starting threads as
+ * needed (a new one on a CPU other than the caller's, see below); returns how many were
  * handed over (fewer when a thread could not be started, or the pool is
  * being ended): the others never start, and the caller's own worker
  * decodes what they would have. */
-static unsigned tp_post(worker *w, unsigned n)
+static unsigned tp_post(const pipe_t *p, worker *w, unsigned n)
 {
     pthread_mutex_lock(&tp.mu);
     if (tp.quit || tp.nofork) { pthread_mutex_unlock(&tp.mu); return 0; }
@@ -829,15 +829,14 @@ static unsigned tp_post(worker *w, unsigned n)
          * a new thread on the caller's CPU and moved it only at the next
          * balancing tick (4 ms): with 2 threads on the 64 MB benchmark file
          * that cost 1.8 ms on average (22.8 ms against 21.0 ms, perf stat -r
-         * 60).  A thread woken for a later scan goes to an idle CPU. */
+         * 60).  A thread woken for a later scan: job_cpus. */
         int cpus[SP_MAX_THREADS];
         unsigned ncpu = 0, placed = 0;
-        cpu_set_t allowed;
-        if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-            int me = sched_getcpu();
+        if (p->has_allowed) {
+            int me = p->caller_cpu;
             for (int c = 0; c < CPU_SETSIZE && ncpu < SP_MAX_THREADS; c++)
-                if (CPU_ISSET(c, &allowed) && c != me) cpus[ncpu++] = c;
-            placed = me >= 0 && CPU_ISSET(me, &allowed) && ncpu >= n - idle;
+                if (CPU_ISSET(c, &p->allowed) && c != me) cpus[ncpu++] = c;
+            placed = me >= 0 && CPU_ISSET(me, &p->allowed) && ncpu >= n - idle;
         }
         /* a new thread inherits the signal mask: all blocked */
         sigset_t all, old;
@@ -998,7 +997,7 @@ sp_status sp_evtx_scan(sp_evtx *f, sp_record_fn on_record, sp_flush_fn on_flush,
     if (rc == SP_OK && started > 1) {
         p.caller_cpu = sched_getcpu();
         p.has_allowed = pthread_getaffinity_np(pthread_self(), sizeof p.allowed, &p.allowed) == 0;
-        spawned = tp_post(p.workers + 1, started - 1);
+        spawned = tp_post(&p, p.workers + 1, started - 1);
     }
     int was_in_scan = in_scan;
     in_scan = 1;
